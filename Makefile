@@ -1,0 +1,53 @@
+# nhiscope build. `./build.sh` is the entry point; this file knows how to
+# compile. BUILD selects the output folder, SANITIZE=1 adds ASan + UBSan.
+
+BUILD    ?= build
+SANITIZE ?= 0
+WERROR   ?= 0
+
+PKGS     := lua5.4 libcurl libcjson sqlite3
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
+            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+            -Icore -Ireports $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lhpdf -lcrypto -lz -lm
+
+ifeq ($(WERROR),1)
+CFLAGS   += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(filter-out core/main.c,$(wildcard core/*.c reports/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all tests clean
+all: $(BUILD)/nhiscope
+
+$(BUILD)/nhiscope: $(BUILD)/obj/core/main.o $(BUILD)/libnhi.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libnhi.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+tests: $(TESTS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnhi.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnhi.a $(LDLIBS) -lcmocka
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/core/main.d

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The one entry point: deps, build, test, demo, bench, lint.
+#   ./build.sh          build build/nhiscope
+#   ./build.sh deps     install the Debian packages it needs (as root)
+#   ./build.sh test     deps + build + every test, then all of it again
+#                       under AddressSanitizer and UndefinedBehaviorSanitizer
+#   ./build.sh demo     deps + build + assess the bundled demo company
+#   ./build.sh lint     line-width checks (C 79, Lua 100)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(build-essential pkg-config liblua5.4-dev libcurl4-openssl-dev
+  libcjson-dev libhpdf-dev libsqlite3-dev libssl-dev zlib1g-dev
+  libcmocka-dev poppler-utils fonts-dejavu-core python3 sqlite3)
+
+JOBS=$(nproc 2>/dev/null || echo 2)
+WERROR=0
+[ "${CI:-}" = "true" ] && WERROR=1
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
+      || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "build.sh: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh: run as root (or install these packages yourself)" >&2
+    exit 2
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+build() {
+  make -s -j"$JOBS" WERROR="$WERROR" BUILD=build all tests
+}
+
+build_asan() {
+  make -s -j"$JOBS" WERROR="$WERROR" BUILD=build-asan SANITIZE=1 all tests
+}
+
+# Runs every suite against one build folder; prints one closing line.
+run_suites() {
+  local dir=$1
+  NHI_BUILD="$dir" tests/run.sh
+}
+
+case "${1:-build}" in
+  deps)  deps ;;
+  build) deps; build ;;
+  test)
+    deps; build
+    run_suites build
+    build_asan
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      run_suites build-asan
+    ;;
+  demo)
+    deps; build
+    rc=0
+    build/nhiscope assess --demo -o out/demo || rc=$?
+    echo "demo report: out/demo/report.pdf, out/demo/report.json" >&2
+    exit "$rc"
+    ;;
+  lint)
+    bad=$(git ls-files 'core/*.[ch]' 'reports/*.[ch]' 'tests/unit/*.c' \
+      | xargs awk 'length($0) > 79 {print FILENAME":"FNR}')
+    bad+=$(git ls-files 'plugins/*.lua' \
+      | xargs -r awk 'length($0) > 100 {print FILENAME":"FNR}')
+    [ -z "$bad" ] || { echo "lines too long:"; echo "$bad"; exit 1; }
+    ;;
+  clean) make clean ;;
+  *) echo "usage: ./build.sh [build|deps|test|demo|lint|clean]" >&2; exit 2 ;;
+esac
