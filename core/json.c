@@ -74,24 +74,80 @@ static int only_space(const char *text, size_t len)
   return 1;
 }
 
-/* Describes what cJSON stopped at: end of input, or the character. */
-static void describe_stop(const char *text, size_t len, size_t off,
-                          char *what, size_t size)
+/* Whether byte q of text lies inside a string literal. */
+static int in_string(const char *text, size_t q)
 {
-  if (off >= len)
+  int in = 0;
+
+  for (size_t i = 0; i < q; i++) {
+    if (in && text[i] == '\\')
+      i++;
+    else if (text[i] == '"')
+      in = !in;
+  }
+  return in;
+}
+
+static const char *string_problem(const char *text, size_t len, size_t q)
+{
+  for (size_t i = q + 1; i < len; i++) {
+    if (text[i] == '\\')
+      i++;
+    else if (text[i] == '"')
+      return "invalid escape in string";
+  }
+  return "unexpected end of input (string not closed)";
+}
+
+/* cJSON stops one byte past a string it cannot read, and past a
+ * non-string where an object key belongs. Moves *off back to that byte;
+ * returns what is wrong when "unexpected ..." would not say it. */
+static const char *fix_stop(const char *text, size_t len, size_t *off)
+{
+  size_t q = *off - 1, p = q;
+  unsigned char c;
+  char prev;
+
+  if (*off == 0 || *off > len || in_string(text, q))
+    return NULL;
+  c = (unsigned char)text[q];
+  if (c == '"') {
+    *off = q;
+    return string_problem(text, len, q);
+  }
+  while (p > 0 && (unsigned char)text[p - 1] <= ' ')
+    p--;
+  prev = p > 0 ? text[p - 1] : 0;
+  /* After a comma, one of these may be a whole array item cJSON read. */
+  if (c > ' ' && ((prev == '{' && c != '}') ||
+                  (prev == ',' && !strchr("0123456789[{", c))))
+    *off = q;
+  return NULL;
+}
+
+void nhi_json_describe_error(const char *text, size_t len, size_t stop,
+                             size_t *line, size_t *col, char *what,
+                             size_t size)
+{
+  const char *why = fix_stop(text, len, &stop);
+  unsigned char c = stop < len ? (unsigned char)text[stop] : 0;
+
+  if (why)
+    snprintf(what, size, "%s", why);
+  else if (stop >= len)
     snprintf(what, size, "unexpected end of input (truncated file?)");
-  else if ((unsigned char)text[off] >= 0x20 && (unsigned char)text[off] < 0x7f)
-    snprintf(what, size, "unexpected '%c'", text[off]);
+  else if (c >= ' ' && c < 0x7f)
+    snprintf(what, size, "unexpected '%c'", c);
   else
-    snprintf(what, size, "unexpected byte 0x%02x",
-             (unsigned char)text[off]);
+    snprintf(what, size, "unexpected byte 0x%02x", c);
+  nhi_text_position(text, stop, line, col);
 }
 
 enum nhi_rc nhi_json_parse(const char *text, size_t len, const char *name,
                            cJSON **out)
 {
   const char *end = NULL;
-  size_t off, line, col;
+  size_t line, col;
   char what[64];
 
   *out = NULL;
@@ -99,20 +155,17 @@ enum nhi_rc nhi_json_parse(const char *text, size_t len, const char *name,
     nhi_error("cannot read '%s': file is empty", name);
     return NHI_ERR_INPUT;
   }
-  *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  /* Counting the terminating NUL in lets cJSON check that nothing but
+   * white space follows the value, and see where input ends. */
+  *out = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
   if (*out)
     return NHI_OK;
-  off = end ? (size_t)(end - text) : 0;
-  /* cJSON points just past the last good token when input runs out. */
-  if (off > len)
-    off = len;
-  nhi_text_position(text, off, &line, &col);
-  describe_stop(text, len, off, what, sizeof what);
+  nhi_json_describe_error(text, len, end ? (size_t)(end - text) : 0, &line,
+                          &col, what, sizeof what);
   nhi_error("cannot read '%s': line %zu, column %zu: %s", name, line, col,
             what);
   return NHI_ERR_INPUT;
 }
-
 enum nhi_rc nhi_json_read_file(const char *path, cJSON **out)
 {
   char *buf = NULL;

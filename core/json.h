@@ -11,7 +11,13 @@
  * returns NHI_ERR_INPUT (missing, a directory) or NHI_ERR_IO. */
 enum nhi_rc nhi_file_read(const char *path, char **buf, size_t *len);
 
-/* Parses text as JSON. On failure logs "cannot read 'name': line L,
+/* Says where and why cJSON stopped at byte stop of text: 1-based line
+ * and column, and "unexpected ..." in what. */
+void nhi_json_describe_error(const char *text, size_t len, size_t stop,
+                             size_t *line, size_t *col, char *what,
+                             size_t size);
+
+/* Parses text (NUL-terminated at len) as JSON. On failure logs "cannot read 'name': line L,
  * column C: what" (or "file is empty") and returns NHI_ERR_INPUT. *out
  * is the caller's, freed with cJSON_Delete. */
 enum nhi_rc nhi_json_parse(const char *text, size_t len, const char *name,

@@ -3,8 +3,17 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 enum nhi_log_level nhi_log_threshold = NHI_LOG_WARN;
+
+/* The last error message, kept for callers that must record it. */
+static char last_error[1024];
+
+const char *nhi_log_last_error(void)
+{
+  return last_error;
+}
 
 static const char *level_tag(enum nhi_log_level level)
 {
@@ -18,14 +27,21 @@ static const char *level_tag(enum nhi_log_level level)
 void nhi_log_write(enum nhi_log_level level, const char *prefix,
                    const char *fmt, ...)
 {
+  char line[sizeof last_error];
   va_list ap;
 
-  fputs("nhiscope: ", stderr);
-  if (prefix)
-    fprintf(stderr, "%s: ", prefix);
-  fputs(level_tag(level), stderr);
   va_start(ap, fmt);
+  if (level == NHI_LOG_ERROR) {
+    va_list copy;
+
+    va_copy(copy, ap);
+    vsnprintf(line, sizeof line, fmt, copy);
+    va_end(copy);
+    memcpy(last_error, line, sizeof line);
+  }
+  fprintf(stderr, "nhiscope: %s%s%s", prefix ? prefix : "",
+          prefix ? ": " : "", level_tag(level));
   vfprintf(stderr, fmt, ap);
-  va_end(ap);
   fputc('\n', stderr);
+  va_end(ap);
 }

@@ -1,2 +1,49 @@
-/* Placeholder entry so the tree links while the CLI is written. */
-int main(void) { return 0; }
+/* nhiscope: assesses how an organisation governs its non-human
+ * identities. This file only dispatches to the commands. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  int (*run)(struct nhi_runtime *);
+} commands[] = {
+  { "assess", nhi_cmd_assess }, { "collect", nhi_cmd_collect },
+  { "check", nhi_cmd_check }, { "report", nhi_cmd_report },
+  { "plugins", nhi_cmd_plugins }, { "test", nhi_cmd_test },
+};
+
+static int dispatch(struct nhi_runtime *rt, const char *command)
+{
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(commands[i].name, command) == 0)
+      return commands[i].run(rt);
+  nhi_error("unknown command '%s' (see nhiscope --help)", command);
+  return 2;
+}
+
+int main(int argc, char **argv)
+{
+  struct nhi_runtime rt = { 0 };
+  const char *command = NULL;
+  int help = 0, status;
+
+  if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+    printf("nhiscope %s\n", NHI_VERSION);
+    return 0;
+  }
+  if (nhi_cli_parse(&rt, argc, argv, &command, &help) != NHI_OK) {
+    nhi_runtime_free(&rt);
+    return 2;
+  }
+  if (help || !command) {
+    nhi_cli_help(command);
+    nhi_runtime_free(&rt);
+    return help ? 0 : 2;
+  }
+  status = nhi_runtime_find_home(&rt, argv[0]) == NHI_OK
+             ? dispatch(&rt, command) : 2;
+  nhi_runtime_free(&rt);
+  return status;
+}

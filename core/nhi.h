@@ -36,6 +36,10 @@ void nhi_log_write(enum nhi_log_level level, const char *prefix,
                    const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 
+/* The text of the last error logged (without "nhiscope: " or prefix),
+ * so a caller can record in the store what the user was told. */
+const char *nhi_log_last_error(void);
+
 #define nhi_logp(level, prefix, ...)                                      \
   do {                                                                    \
     if ((level) <= nhi_log_threshold)                                     \

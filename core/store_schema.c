@@ -151,6 +151,7 @@ static const char *const migrations[] = {
   "  id INTEGER PRIMARY KEY,"
   "  plugin_id TEXT NOT NULL,"
   "  kind TEXT NOT NULL,"
+  "  question TEXT,"
   "  path TEXT,"
   "  stage TEXT NOT NULL,"
   "  status TEXT NOT NULL CHECK (status IN ('ok','failed','skipped')),"

@@ -1,0 +1,356 @@
+/* AWS IAM policy documents: decoding the encodings exports use, checking
+ * their shape and reading their statements. */
+#include "aws_policy.h"
+
+#include "import_util.h"
+#include "json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const list_fields[] = {
+  "Action", "NotAction", "Resource", "NotResource", NULL
+};
+static const char *const principal_fields[] = {
+  "Principal", "NotPrincipal", NULL
+};
+static const char *const principal_types[] = {
+  "AWS", "Service", "Federated", "CanonicalUser", NULL
+};
+
+/* Sets *why to a copy of what; NHI_ERR_INPUT, or NHI_ERR_NOMEM. */
+static enum nhi_rc reason(char **why, const char *what)
+{
+  *why = strdup(what);
+  return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
+}
+
+static int hex_value(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+enum nhi_rc nhi_aws_percent_decode(const char *in, char **out, size_t *len,
+                                   size_t *bad)
+{
+  size_t n = strlen(in), o = 0;
+  char *s = malloc(n + 1);
+  int hi, lo;
+
+  *out = NULL;
+  *len = 0;
+  if (!s)
+    return NHI_ERR_NOMEM;
+  for (size_t i = 0; i < n; i++) {
+    if (in[i] != '%') {
+      s[o++] = in[i];
+      continue;
+    }
+    hi = hex_value(in[i + 1]);
+    lo = hi < 0 ? -1 : hex_value(in[i + 2]);
+    if (lo < 0 || (hi == 0 && lo == 0)) {
+      free(s);
+      *bad = i;
+      return NHI_ERR_INPUT;
+    }
+    s[o++] = (char)(hi * 16 + lo);
+    i += 2;
+  }
+  s[o] = '\0';
+  *out = s;
+  *len = o;
+  return NHI_OK;
+}
+
+/* Parses text[0..len) as one JSON object; where says which text it is
+ * in the reason given on failure. */
+static enum nhi_rc parse_object(const char *text, size_t len,
+                                const char *where, cJSON **out, char **why)
+{
+  const char *end = NULL;
+  size_t off, line, col;
+  unsigned char c;
+
+  /* The length counts the NUL so that cJSON accepts nothing after the
+   * value but white space. */
+  *out = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+  if (*out && cJSON_IsObject(*out))
+    return NHI_OK;
+  if (*out) {
+    cJSON_Delete(*out);
+    *out = NULL;
+    *why = nhi_str_printf("%s is JSON but not an object", where);
+    return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
+  }
+  off = end && end >= text && (size_t)(end - text) < len ?
+        (size_t)(end - text) : len;
+  nhi_text_position(text, off, &line, &col);
+  c = off < len ? (unsigned char)text[off] : 0;
+  if (off >= len)
+    *why = nhi_str_printf("%s: line %zu, column %zu: unexpected end of "
+                          "document", where, line, col);
+  else if (c >= 0x20 && c < 0x7f)
+    *why = nhi_str_printf("%s: line %zu, column %zu: unexpected '%c'",
+                          where, line, col, c);
+  else
+    *why = nhi_str_printf("%s: line %zu, column %zu: unexpected byte "
+                          "0x%02x", where, line, col, c);
+  return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
+}
+
+/* Turns a string-valued document into its parsed object. */
+static enum nhi_rc decode_text(const char *text, cJSON **out, char **why)
+{
+  const char *p = text + strspn(text, " \t\r\n");
+  char *plain = NULL;
+  size_t len = 0, bad = 0;
+  enum nhi_rc rc;
+
+  *out = NULL;
+  if (*p == '{')
+    return parse_object(text, strlen(text), "document", out, why);
+  if (strncasecmp(p, "%7B", 3) != 0)
+    return reason(why, "expected a JSON object, or a string holding one "
+                  "as JSON text or URL-encoded JSON");
+  rc = nhi_aws_percent_decode(text, &plain, &len, &bad);
+  if (rc == NHI_ERR_INPUT) {
+    *why = nhi_str_printf("URL-encoded document: invalid percent-escape at "
+                  "character %zu", bad + 1);
+    return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
+  }
+  if (!rc)
+    rc = parse_object(plain, len, "URL-decoded document", out, why);
+  free(plain);
+  return rc;
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+  for (size_t i = 0; list[i]; i++)
+    if (strcmp(s, list[i]) == 0)
+      return 1;
+  return 0;
+}
+
+static int is_string_list(const cJSON *v)
+{
+  const cJSON *e;
+
+  if (cJSON_IsString(v))
+    return 1;
+  if (!cJSON_IsArray(v))
+    return 0;
+  cJSON_ArrayForEach(e, v)
+    if (!cJSON_IsString(e))
+      return 0;
+  return 1;
+}
+
+/* Sets *why to "Statement[idx].field.sub: what"; the index is left out
+ * when idx < 0 (a lone statement), field and sub when NULL. */
+static enum nhi_rc statement_error(char **why, long idx, const char *field,
+                                   const char *sub, const char *what)
+{
+  char index[32] = "";
+
+  if (idx >= 0)
+    snprintf(index, sizeof index, "[%ld]", idx);
+  *why = nhi_str_printf("Statement%s%s%s%s%s: %s", index, field ? "." : "",
+                field ? field : "", sub ? "." : "", sub ? sub : "", what);
+  return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
+}
+
+static enum nhi_rc check_principal(const cJSON *p, long idx,
+                                   const char *field, char **why)
+{
+  const cJSON *e;
+
+  if (cJSON_IsString(p) && strcmp(p->valuestring, "*") == 0)
+    return NHI_OK;
+  if (!cJSON_IsObject(p))
+    return statement_error(why, idx, field, NULL,
+                           "expected \"*\" or an object");
+  cJSON_ArrayForEach(e, p) {
+    if (!in_list(e->string, principal_types))
+      return statement_error(why, idx, field, e->string,
+                             "unknown principal type");
+    if (!is_string_list(e))
+      return statement_error(why, idx, field, e->string,
+                             "expected a string or an array of strings");
+  }
+  return NHI_OK;
+}
+
+static enum nhi_rc check_effect(const cJSON *st, long idx, char **why)
+{
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(st, "Effect");
+
+  if (!cJSON_IsString(e) || (strcmp(e->valuestring, "Allow") != 0 &&
+                             strcmp(e->valuestring, "Deny") != 0))
+    return statement_error(why, idx, "Effect", NULL,
+                           "expected \"Allow\" or \"Deny\"");
+  return NHI_OK;
+}
+
+static enum nhi_rc check_statement(const cJSON *st, long idx, char **why)
+{
+  const cJSON *v;
+  enum nhi_rc rc;
+
+  if (!cJSON_IsObject(st))
+    return statement_error(why, idx, NULL, NULL, "expected an object");
+  rc = check_effect(st, idx, why);
+  for (size_t i = 0; !rc && list_fields[i]; i++) {
+    v = cJSON_GetObjectItemCaseSensitive(st, list_fields[i]);
+    if (v && !is_string_list(v))
+      rc = statement_error(why, idx, list_fields[i], NULL,
+                           "expected a string or an array of strings");
+  }
+  for (size_t i = 0; !rc && principal_fields[i]; i++) {
+    v = cJSON_GetObjectItemCaseSensitive(st, principal_fields[i]);
+    if (v)
+      rc = check_principal(v, idx, principal_fields[i], why);
+  }
+  v = cJSON_GetObjectItemCaseSensitive(st, "Condition");
+  if (!rc && v && !cJSON_IsObject(v))
+    rc = statement_error(why, idx, "Condition", NULL,
+                         "expected an object");
+  v = cJSON_GetObjectItemCaseSensitive(st, "Sid");
+  if (!rc && v && !cJSON_IsString(v))
+    rc = statement_error(why, idx, "Sid", NULL, "expected a string");
+  return rc;
+}
+
+static enum nhi_rc check_document(const cJSON *doc, char **why)
+{
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+  const cJSON *st;
+  enum nhi_rc rc = NHI_OK;
+  long idx = 0;
+
+  if (!list || cJSON_IsObject(list))
+    return list ? check_statement(list, -1, why) : NHI_OK;
+  if (!cJSON_IsArray(list))
+    return reason(why, "Statement: expected an object or an array");
+  cJSON_ArrayForEach(st, list) {
+    rc = check_statement(st, idx++, why);
+    if (rc)
+      break;
+  }
+  return rc;
+}
+
+enum nhi_rc nhi_aws_policy_load(cJSON *parent, const char *key,
+                                cJSON **doc, char **why)
+{
+  cJSON *v = cJSON_GetObjectItemCaseSensitive(parent, key);
+  cJSON *parsed = NULL;
+  enum nhi_rc rc;
+
+  *doc = NULL;
+  *why = NULL;
+  if (!v || cJSON_IsNull(v))
+    return reason(why, "missing");
+  if (cJSON_IsString(v)) {
+    rc = decode_text(v->valuestring, &parsed, why);
+    if (rc)
+      return rc;
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(parent, key, parsed)) {
+      cJSON_Delete(parsed);
+      return NHI_ERR_NOMEM;
+    }
+    v = parsed;
+  } else if (!cJSON_IsObject(v)) {
+    return reason(why, "expected a JSON object, or a string holding one "
+                  "as JSON text or URL-encoded JSON");
+  }
+  rc = check_document(v, why);
+  if (!rc)
+    *doc = v;
+  return rc;
+}
+
+enum nhi_rc nhi_aws_policy_read(const struct nhi_where *w, cJSON *parent,
+                                const char *key, cJSON **doc)
+{
+  char *why = NULL;
+  enum nhi_rc rc = nhi_aws_policy_load(parent, key, doc, &why);
+
+  if (rc == NHI_ERR_INPUT)
+    rc = nhi_where_fail(w, "%s: %s", key, why);
+  else if (rc)
+    rc = nhi_where_oom(w);
+  free(why);
+  return rc;
+}
+
+enum nhi_rc nhi_aws_policy_read_inline(struct nhi_where *w, const char *key,
+                                       cJSON *list)
+{
+  const char *name;
+  cJSON *e, *doc;
+  enum nhi_rc rc = NHI_OK;
+
+  w->sub = key;
+  w->subindex = 0;
+  cJSON_ArrayForEach(e, list) {
+    if (!cJSON_IsObject(e))
+      rc = nhi_where_fail(w, "expected an object");
+    if (!rc)
+      rc = nhi_field_string(w, e, "PolicyName", 1, &name);
+    if (!rc)
+      rc = nhi_aws_policy_read(w, e, "PolicyDocument", &doc);
+    if (rc)
+      return rc;
+    w->subindex++;
+  }
+  w->sub = NULL;
+  return NHI_OK;
+}
+
+const cJSON *nhi_aws_policy_next(const cJSON *doc, const cJSON *prev)
+{
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+
+  if (cJSON_IsObject(list))
+    return prev ? NULL : list;
+  if (!cJSON_IsArray(list))
+    return NULL;
+  return prev ? prev->next : list->child;
+}
+
+int nhi_aws_policy_allows(const cJSON *statement)
+{
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(statement, "Effect");
+
+  return cJSON_IsString(e) && strcmp(e->valuestring, "Allow") == 0;
+}
+
+char *nhi_aws_policy_list(const cJSON *value)
+{
+  cJSON *arr, *item;
+  char *text;
+
+  if (!value)
+    return NULL;
+  if (cJSON_IsArray(value))
+    return cJSON_PrintUnformatted(value);
+  arr = cJSON_CreateArray();
+  item = cJSON_CreateStringReference(value->valuestring);
+  if (!arr || !item || !cJSON_AddItemToArray(arr, item)) {
+    cJSON_Delete(arr);
+    cJSON_Delete(item);
+    return NULL;
+  }
+  text = cJSON_PrintUnformatted(arr);
+  cJSON_Delete(arr);
+  return text;
+}

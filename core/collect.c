@@ -1,0 +1,210 @@
+/* The collect stage: each source read by its collector, each in its own
+ * transaction, so a failing source loses nothing already collected. */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A parsed "provider:kind[=location]"; strings point into buf. */
+struct spec {
+  char *buf;
+  struct nhi_source_spec src;
+  const struct nhi_plugin *collector;
+};
+
+static enum nhi_rc parse_spec(const char *text, struct spec *s)
+{
+  char *colon, *eq;
+
+  memset(s, 0, sizeof *s);
+  s->buf = strdup(text);
+  if (!s->buf)
+    return NHI_ERR_NOMEM;
+  colon = strchr(s->buf, ':');
+  eq = strchr(s->buf, '=');
+  if (!colon || colon == s->buf || (eq && eq < colon) || colon[1] == '=' ||
+      !colon[1]) {
+    nhi_error("--source '%s': expected provider:kind=path (an export) or "
+              "provider:live[=profile]", text);
+    return NHI_ERR_USAGE;
+  }
+  *colon = '\0';
+  if (eq)
+    *eq = '\0';
+  s->src.spec = text;
+  s->src.provider = s->buf;
+  s->src.kind = colon + 1;
+  s->src.location = eq && eq[1] ? eq + 1 : NULL;
+  return NHI_OK;
+}
+
+static const struct nhi_plugin *find_collector(struct nhi_runtime *rt,
+                                               const struct spec *s)
+{
+  const struct nhi_plugin *p;
+  size_t n = strlen(s->src.provider);
+
+  for (size_t i = 0; i < rt->plugins.count; i++) {
+    p = &rt->plugins.items[i];
+    if (p->kind == NHI_PLUGIN_COLLECTOR &&
+        strncmp(p->source, s->src.provider, n) == 0 &&
+        p->source[n] == ':' && strcmp(p->source + n + 1, s->src.kind) == 0)
+      return p;
+  }
+  return NULL;
+}
+
+/* The sources to read: --source flags override the profile's list. */
+static const struct nhi_strings *source_list(struct nhi_runtime *rt)
+{
+  return rt->opt.sources.count ? &rt->opt.sources : &rt->profile.sources;
+}
+
+/* Parses every spec and finds its collector before anything runs, so a
+ * typo costs nothing. */
+static enum nhi_rc plan(struct nhi_runtime *rt, struct spec *specs)
+{
+  const struct nhi_strings *list = source_list(rt);
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t i = 0; i < list->count && !rc; i++) {
+    rc = parse_spec(list->items[i], &specs[i]);
+    if (rc)
+      break;
+    specs[i].collector = find_collector(rt, &specs[i]);
+    if (!specs[i].collector) {
+      nhi_error("--source '%s': no collector reads '%s:%s' sources (see "
+                "'nhiscope plugins list')", list->items[i],
+                specs[i].src.provider, specs[i].src.kind);
+      rc = NHI_ERR_USAGE;
+    } else if (specs[i].src.location && strcmp(specs[i].src.kind, "live")) {
+      rc = nhi_runtime_allow_read(rt, specs[i].src.location);
+    }
+  }
+  return rc;
+}
+
+static enum nhi_rc insert_source(struct nhi_runtime *rt, struct spec *s)
+{
+  static const char sql[] =
+    "INSERT INTO sources(spec, provider, kind, method, location, collector,"
+    " collected_at) VALUES(?,?,?,?,?,?,?) RETURNING id";
+  const char *v[] = { s->src.spec, s->src.provider, s->src.kind,
+                      strcmp(s->src.kind, "live") ? "import" : "live",
+                      s->src.location, s->collector->id, rt->now };
+  sqlite3_stmt *st = NULL;
+  int step;
+
+  if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL))
+    return NHI_ERR_DB;
+  for (int i = 0; i < 7; i++)
+    sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW)
+    s->src.id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (step != SQLITE_ROW) {
+    nhi_error("evidence store: cannot record source '%s'", s->src.spec);
+    return NHI_ERR_DB;
+  }
+  return NHI_OK;
+}
+
+static enum nhi_rc finish_source(struct nhi_runtime *rt, long long id,
+                                 const char *error, const char *account)
+{
+  static const char sql[] =
+    "UPDATE sources SET status = ?, error = ?, account = ? WHERE id = ?";
+  sqlite3_stmt *st = NULL;
+  int ok;
+
+  if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL))
+    return NHI_ERR_DB;
+  sqlite3_bind_text(st, 1, error ? "failed" : "ok", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, account, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, id);
+  ok = sqlite3_step(st) == SQLITE_DONE;
+  sqlite3_finalize(st);
+  return ok ? NHI_OK : NHI_ERR_DB;
+}
+
+/* Runs one collector in its own transaction; a failure rolls back only
+ * this source and is recorded against it. */
+static enum nhi_rc collect_one(struct nhi_runtime *rt, struct spec *s)
+{
+  struct nhi_run run = { .plugin = s->collector, .source = &s->src };
+  struct nhi_run_outcome out;
+  enum nhi_rc rc, prc;
+
+  nhi_info("collecting %s with %s", s->src.spec, s->collector->id);
+  rc = insert_source(rt, s);
+  if (!rc)
+    rc = nhi_store_begin(rt->store);
+  if (rc)
+    return rc;
+  rt->store->source_id = s->src.id;
+  prc = nhi_run_plugin(rt, &run, &out);
+  rt->store->source_id = 0;
+  if (prc == NHI_OK)
+    rc = nhi_store_commit(rt->store);
+  if (prc || rc) {
+    nhi_store_rollback(rt->store);
+    rt->failures++;
+  }
+  if (!rc)
+    rc = finish_source(rt, s->src.id, prc ? out.error : NULL, run.account);
+  if (!rc) {
+    struct nhi_run_entry e = { s->collector->id, "collector", NULL,
+                               s->collector->path, "collect",
+                               prc ? "failed" : "ok", &out, 0 };
+
+    rc = nhi_run_record(rt->store, &e);
+  }
+  nhi_run_outcome_clear(&out);
+  free(run.account);
+  return rc;
+}
+
+/* Labels resources from the profile's sensitivity table (ARN globs). */
+static enum nhi_rc apply_labels(struct nhi_runtime *rt)
+{
+  static const char sql[] =
+    "UPDATE resources SET sensitivity = ?, sensitivity_source = 'profile'"
+    " WHERE native_id GLOB ?";
+  const cJSON *label;
+  sqlite3_stmt *st = NULL;
+  int ok = 1;
+
+  if (!rt->profile.sensitivity)
+    return NHI_OK;
+  if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL))
+    return NHI_ERR_DB;
+  cJSON_ArrayForEach(label, rt->profile.sensitivity) {
+    sqlite3_bind_text(st, 1, label->valuestring, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, label->string, -1, SQLITE_STATIC);
+    ok = ok && sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return ok ? NHI_OK : NHI_ERR_DB;
+}
+
+enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
+{
+  const struct nhi_strings *list = source_list(rt);
+  struct spec *specs = calloc(list->count + 1, sizeof *specs);
+  enum nhi_rc rc;
+
+  if (!specs)
+    return NHI_ERR_NOMEM;
+  rc = plan(rt, specs);
+  for (size_t i = 0; i < list->count && !rc; i++)
+    rc = collect_one(rt, &specs[i]);
+  if (!rc)
+    rc = apply_labels(rt);
+  for (size_t i = 0; i < list->count; i++)
+    free(specs[i].buf);
+  free(specs);
+  return rc;
+}

@@ -1,0 +1,31 @@
+/* Importers: C readers of large exports that fill the evidence store. */
+#ifndef NHI_IMPORTERS_H
+#define NHI_IMPORTERS_H
+
+#include "nhi.h"
+#include "store.h"
+
+#include <time.h>
+
+/* What one import wrote. */
+struct nhi_import_stats {
+  long long identities, policies, grants, edges, resources;
+  int truncated;          /* export said IsTruncated=true */
+  char account[32];       /* AWS account id found in ARNs, "" if none */
+};
+
+/* Imports the AWS IAM get-account-authorization-details export at path
+ * (the CLI's JSON, or policy documents as URL-encoded or plain JSON
+ * strings) into s: roles and users as identities (groups only as
+ * member_of edges and grants via "group:<name>"), managed, inline and
+ * trust policies, one grant per statement each identity holds, trust
+ * policies as can_assume edges, and the concrete data resources Allow
+ * statements name. The caller owns the open transaction and sets
+ * s->source_id. now is the assessment clock: RoleLastUsed covers only
+ * the 400 days before it. *stats (zeroed first) counts rows written.
+ * Returns NHI_OK, or NHI_ERR_INPUT with one logged message naming the
+ * file and what is wrong (NHI_ERR_NOMEM, NHI_ERR_DB likewise). */
+enum nhi_rc nhi_import_aws_authz(struct nhi_store *s, const char *path,
+                                 time_t now, struct nhi_import_stats *stats);
+
+#endif

@@ -1,0 +1,103 @@
+/* The nhi module every plugin sees: log, json, time, version. */
+#include "lua_api.h"
+#include "lua_json.h"
+#include "sandbox.h"
+#include "timeutil.h"
+
+#include <lauxlib.h>
+
+/* nhi.log.<level>(fmt, ...): string.format, then one log line prefixed
+ * with the plugin speaking. */
+static int log_at(lua_State *L, enum nhi_log_level level)
+{
+  struct nhi_sandbox *sb = nhi_sandbox_of(L);
+  int n = lua_gettop(L);
+
+  luaL_checkstring(L, 1);
+  if (level > nhi_log_threshold)
+    return 0;
+  lua_getglobal(L, "string");
+  lua_getfield(L, -1, "format");
+  lua_insert(L, 1);
+  lua_pop(L, 1);
+  lua_call(L, n, 1);
+  nhi_logp(level, sb ? sb->name : NULL, "%s", lua_tostring(L, -1));
+  return 0;
+}
+
+static int l_log_error(lua_State *L) { return log_at(L, NHI_LOG_ERROR); }
+static int l_log_warn(lua_State *L) { return log_at(L, NHI_LOG_WARN); }
+static int l_log_info(lua_State *L) { return log_at(L, NHI_LOG_INFO); }
+static int l_log_debug(lua_State *L) { return log_at(L, NHI_LOG_DEBUG); }
+
+/* Accepts an ISO-8601 string or epoch seconds; raises on misuse. */
+static time_t check_time(lua_State *L, int idx)
+{
+  time_t t;
+
+  if (lua_type(L, idx) == LUA_TNUMBER)
+    return (time_t)luaL_checkinteger(L, idx);
+  if (nhi_time_parse(luaL_checkstring(L, idx), &t) != NHI_OK)
+    luaL_argerror(L, idx, "not an ISO-8601 time");
+  return t;
+}
+
+/* nhi.time.parse(s) -> epoch seconds, or nil, reason */
+static int l_time_parse(lua_State *L)
+{
+  time_t t;
+
+  if (nhi_time_parse(luaL_checkstring(L, 1), &t) != NHI_OK) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "'%s' is not an ISO-8601 time", lua_tostring(L, 1));
+    return 2;
+  }
+  lua_pushinteger(L, (lua_Integer)t);
+  return 1;
+}
+
+/* nhi.time.format(epoch) -> "YYYY-MM-DDTHH:MM:SSZ" */
+static int l_time_format(lua_State *L)
+{
+  char buf[NHI_TIME_SIZE];
+
+  nhi_time_format((time_t)luaL_checkinteger(L, 1), buf);
+  lua_pushstring(L, buf);
+  return 1;
+}
+
+/* nhi.time.days(from, to) -> whole days from 'from' to 'to' (floor) */
+static int l_time_days(lua_State *L)
+{
+  long long diff = (long long)(check_time(L, 2) - check_time(L, 1));
+
+  lua_pushinteger(L, diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400));
+  return 1;
+}
+
+static void push_module(lua_State *L, const char *name, const luaL_Reg *fns)
+{
+  lua_createtable(L, 0, 4);
+  luaL_setfuncs(L, fns, 0);
+  lua_setfield(L, -2, name);
+}
+
+void nhi_api_push(lua_State *L)
+{
+  static const luaL_Reg log_fns[] = {
+    { "error", l_log_error }, { "warn", l_log_warn },
+    { "info", l_log_info }, { "debug", l_log_debug }, { NULL, NULL }
+  };
+  static const luaL_Reg time_fns[] = {
+    { "parse", l_time_parse }, { "format", l_time_format },
+    { "days", l_time_days }, { NULL, NULL }
+  };
+
+  lua_createtable(L, 0, 4);
+  push_module(L, "log", log_fns);
+  push_module(L, "time", time_fns);
+  nhi_lua_json_push_module(L);
+  lua_setfield(L, -2, "json");
+  lua_pushliteral(L, NHI_VERSION);
+  lua_setfield(L, -2, "version");
+}

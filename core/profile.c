@@ -1,0 +1,241 @@
+/* The assessment profile: a Lua file of data a consultant sets once per
+ * client, run in the sandbox with no API. */
+#include "runtime.h"
+#include "lua_json.h"
+#include "sandbox.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+static const char *const known_settings[] = {
+  "client", "prepared_by", "lang", "framework", "now", "sources", "params",
+  "disable", "sensitivity", "known_accounts", NULL
+};
+
+/* Settings go through JSON text so numbers come back as plain cJSON
+ * numbers. */
+static int to_json_protected(lua_State *L)
+{
+  cJSON **out = lua_touserdata(L, 2);
+  char *text = nhi_lua_json_encode(L, 1);
+
+  *out = cJSON_Parse(text);
+  free(text);
+  if (!*out)
+    return luaL_error(L, "cannot convert the settings");
+  return 0;
+}
+
+/* Runs the profile with assignments captured in a settings table, and
+ * returns that table as JSON. */
+static enum nhi_rc run_profile(const char *path, cJSON **out)
+{
+  struct nhi_sandbox_limits limits = { 64u << 20, 100000000ULL };
+  struct nhi_sandbox *sb = NULL;
+  enum nhi_rc rc;
+  lua_State *L;
+
+  *out = NULL;
+  rc = nhi_sandbox_new(&limits, path, &sb);
+  if (rc)
+    return rc;
+  L = sb->L;
+  lua_newtable(L);                        /* settings */
+  nhi_sandbox_push_env(sb, 0, 0);
+  lua_createtable(L, 0, 2);
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, "__index");
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, "__newindex");
+  lua_setmetatable(L, -2);
+  rc = nhi_sandbox_load(sb, path);
+  if (!rc)
+    rc = nhi_sandbox_call(sb, 0, 0);
+  if (!rc) {
+    lua_pushcfunction(L, to_json_protected);
+    lua_pushvalue(L, 1);
+    lua_pushlightuserdata(L, out);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK)
+      nhi_sandbox_set_error(sb, "%s", lua_tostring(L, -1));
+    rc = *out ? NHI_OK : NHI_ERR_USAGE;
+  }
+  if (rc)
+    nhi_error("cannot read profile '%s': %s", path,
+              sb->error ? sb->error : "cannot run it");
+  nhi_sandbox_free(sb);
+  return rc ? NHI_ERR_USAGE : NHI_OK;
+}
+
+static int bad(const char *path, const char *key, const char *want)
+{
+  nhi_error("profile '%s': setting '%s' must be %s", path, key, want);
+  return 0;
+}
+
+static int take_string(const char *path, const cJSON *obj, const char *key,
+                       char **dst)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+  if (!v)
+    return 1;
+  if (!cJSON_IsString(v))
+    return bad(path, key, "a string");
+  free(*dst);
+  *dst = strdup(v->valuestring);
+  return *dst != NULL;
+}
+
+static int take_list(const char *path, const cJSON *obj, const char *key,
+                     struct nhi_strings *dst)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *item;
+
+  if (!v)
+    return 1;
+  if (!cJSON_IsArray(v) && !(cJSON_IsObject(v) && !v->child))
+    return bad(path, key, "a list of strings");
+  cJSON_ArrayForEach(item, v) {
+    if (!cJSON_IsString(item))
+      return bad(path, key, "a list of strings");
+    if (nhi_strings_add(dst, item->valuestring, 1))
+      return 0;
+  }
+  return 1;
+}
+
+/* Makes "provider:kind=relative" relative to the profile's folder. */
+static char *resolve_spec(const char *spec, const char *dir)
+{
+  const char *eq = strchr(spec, '=');
+  const char *colon = strchr(spec, ':');
+  size_t n;
+  char *out;
+
+  if (!eq || eq[1] == '/' || (colon && strncmp(colon, ":live", 5) == 0))
+    return strdup(spec);
+  n = strlen(spec) + strlen(dir) + 2;
+  out = malloc(n);
+  if (out)
+    snprintf(out, n, "%.*s%s/%s", (int)(eq - spec + 1), spec, dir, eq + 1);
+  return out;
+}
+
+static int take_sources(struct nhi_profile *p, const cJSON *settings)
+{
+  struct nhi_strings raw = { 0 };
+  int ok = take_list(p->path, settings, "sources", &raw);
+
+  for (size_t i = 0; ok && i < raw.count; i++) {
+    char *spec = resolve_spec(raw.items[i], p->dir);
+
+    ok = spec && nhi_strings_add(&p->sources, spec, 0) == NHI_OK;
+    if (!ok)
+      free(spec);
+  }
+  nhi_strings_free(&raw, 1);
+  return ok;
+}
+
+static int take_prepared_by(struct nhi_profile *p, const cJSON *settings)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings,
+                                                    "prepared_by");
+
+  if (!v || cJSON_IsString(v))
+    return take_string(p->path, settings, "prepared_by", &p->prepared_by);
+  if (!cJSON_IsObject(v))
+    return bad(p->path, "prepared_by", "a string or { name = ..., "
+               "logo = ... }");
+  return take_string(p->path, v, "name", &p->prepared_by) &&
+         take_string(p->path, v, "logo", &p->logo);
+}
+
+/* params = { [check] = { param = value } }, sensitivity = { glob = level } */
+static int take_tables(struct nhi_profile *p, cJSON *settings)
+{
+  cJSON *params = cJSON_DetachItemFromObject(settings, "params");
+  cJSON *labels = cJSON_DetachItemFromObject(settings, "sensitivity");
+  const cJSON *item;
+  static const char *const levels[] = {
+    "public", "internal", "confidential", "restricted", NULL
+  };
+
+  p->params = params;
+  p->sensitivity = labels;
+  if (params && !cJSON_IsObject(params))
+    return bad(p->path, "params", "a table of check id = { param = value }");
+  cJSON_ArrayForEach(item, params)
+    if (!cJSON_IsObject(item))
+      return bad(p->path, "params", "a table of check id = { param = "
+                 "value }");
+  if (labels && !cJSON_IsObject(labels))
+    return bad(p->path, "sensitivity", "a table of ARN pattern = level");
+  cJSON_ArrayForEach(item, labels)
+    if (!cJSON_IsString(item) ||
+        nhi_vocab_index(levels, item->valuestring) < 0)
+      return bad(p->path, "sensitivity", "a table of ARN pattern = "
+                 "public, internal, confidential or restricted");
+  return 1;
+}
+
+static int check_known(const char *path, const cJSON *settings)
+{
+  const cJSON *item;
+
+  if (!cJSON_IsObject(settings))
+    return 0;
+  cJSON_ArrayForEach(item, settings)
+    if (nhi_vocab_index(known_settings, item->string) < 0) {
+      nhi_error("profile '%s': unknown setting '%s'", path, item->string);
+      return 0;
+    }
+  return 1;
+}
+
+enum nhi_rc nhi_profile_load(struct nhi_runtime *rt, const char *path)
+{
+  struct nhi_profile *p = &rt->profile;
+  cJSON *settings = NULL;
+  char *copy = NULL;
+  enum nhi_rc rc;
+  int ok;
+
+  rc = run_profile(path, &settings);
+  if (rc)
+    return rc;
+  p->path = realpath(path, NULL);
+  copy = p->path ? strdup(p->path) : NULL;
+  p->dir = copy ? strdup(dirname(copy)) : NULL;
+  free(copy);
+  ok = p->dir && check_known(path, settings) &&
+       take_string(path, settings, "client", &p->client) &&
+       take_prepared_by(p, settings) &&
+       take_string(path, settings, "lang", &p->lang) &&
+       take_string(path, settings, "framework", &p->framework) &&
+       take_string(path, settings, "now", &p->now) &&
+       take_sources(p, settings) &&
+       take_list(path, settings, "disable", &p->disable) &&
+       take_list(path, settings, "known_accounts", &p->known_accounts) &&
+       take_tables(p, settings);
+  cJSON_Delete(settings);
+  return ok ? NHI_OK : NHI_ERR_USAGE;
+}
+
+void nhi_profile_clear(struct nhi_profile *p)
+{
+  char **strings[] = { &p->path, &p->dir, &p->client, &p->prepared_by,
+                       &p->logo, &p->lang, &p->framework, &p->now };
+
+  for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+    free(*strings[i]);
+  nhi_strings_free(&p->sources, 1);
+  nhi_strings_free(&p->disable, 1);
+  nhi_strings_free(&p->known_accounts, 1);
+  cJSON_Delete(p->params);
+  cJSON_Delete(p->sensitivity);
+  memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,464 @@
+/* Tests for the PDF report: its content, fonts, pages and odd input. */
+#include "report_pdf.h"
+
+#include "json.h"
+#include "pdf_layout.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define SAMPLE "tests/fixtures/reports/sample-report.json"
+#define SAMPLE_ARN "arn:aws:iam::412398765001:role/legacy-etl-runner"
+#define UNICODE_CLIENT "Zürich Straße — Ωmega Привет"
+
+struct fixture {
+  char dir[64];
+  char pdf[128];
+};
+
+static int setup(void **state)
+{
+  struct fixture *f = calloc(1, sizeof *f);
+
+  if (!f)
+    return -1;
+  strcpy(f->dir, "/tmp/nhi-test-pdf-XXXXXX");
+  if (!mkdtemp(f->dir)) {
+    free(f);
+    return -1;
+  }
+  snprintf(f->pdf, sizeof f->pdf, "%s/report.pdf", f->dir);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  struct fixture *f = *state;
+
+  unlink(f->pdf);
+  rmdir(f->dir);
+  free(f);
+  return 0;
+}
+
+/* Runs cmd through the shell and returns its stdout (caller frees). */
+static char *run(const char *cmd)
+{
+  FILE *pipe = popen(cmd, "r");
+  char *out = NULL;
+  size_t len = 0, got;
+  char chunk[4096];
+
+  assert_non_null(pipe);
+  while ((got = fread(chunk, 1, sizeof chunk, pipe)) > 0) {
+    out = realloc(out, len + got + 1);
+    assert_non_null(out);
+    memcpy(out + len, chunk, got);
+    len += got;
+  }
+  pclose(pipe);
+  if (!out)
+    out = calloc(1, 1);
+  assert_non_null(out);
+  out[len] = '\0';
+  return out;
+}
+
+/* Output of tool (pdftotext, pdffonts...) with options on the file. */
+static char *tool(const char *tool_and_options, const char *path,
+                  const char *tail)
+{
+  char cmd[512];
+
+  snprintf(cmd, sizeof cmd, "%s '%s' %s 2>/dev/null", tool_and_options,
+           path, tail);
+  return run(cmd);
+}
+
+static enum nhi_rc render(const cJSON *report, const char *path)
+{
+  return nhi_pdf_render(report, "templates", "en", FONT, BOLD, path);
+}
+
+static cJSON *load_sample(void)
+{
+  cJSON *j = NULL;
+
+  assert_int_equal(nhi_json_read_file(SAMPLE, &j), NHI_OK);
+  return j;
+}
+
+static void assert_is_pdf(const char *path)
+{
+  FILE *fp = fopen(path, "rb");
+  char head[5] = { 0 };
+
+  assert_non_null(fp);
+  assert_int_equal(fread(head, 1, 4, fp), 4);
+  fclose(fp);
+  assert_string_equal(head, "%PDF");
+}
+
+static void assert_contains(const char *text, const char *needle)
+{
+  if (!strstr(text, needle))
+    fail_msg("expected to find '%s' in the PDF text", needle);
+}
+
+static int page_count(const char *path)
+{
+  char *info = tool("pdfinfo", path, ""), *line;
+  int pages = -1;
+
+  line = strstr(info, "Pages:");
+  if (line)
+    pages = atoi(line + strlen("Pages:"));
+  free(info);
+  return pages;
+}
+
+static void sample_has_the_expected_text(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *text;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  assert_is_pdf(f->pdf);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  assert_contains(text, "Northwind Robotics");
+  assert_contains(text, "Do you know which AI agents can access sensitive "
+                        "data?");
+  assert_contains(text, "Can you identify overprivileged service accounts "
+                        "and APIs?");
+  assert_contains(text, "Do you monitor machine identity activity "
+                        "continuously?");
+  assert_contains(text, "Can you trace how AI workflows interact with "
+                        "enterprise data?");
+  assert_contains(text, SAMPLE_ARN);
+  assert_contains(text, "custom.broken-check");
+  assert_contains(text, "Missing evidence: AI agent inventory");
+  assert_contains(text, "1 December 2026");
+  free(text);
+}
+
+static void footer_counts_pages(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *text, want[96];
+  int pages;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  pages = page_count(f->pdf);
+  assert_true(pages >= 2);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  snprintf(want, sizeof want, "Northwind Robotics — Confidential — page "
+           "%d of %d", pages, pages);
+  assert_contains(text, want);
+  assert_contains(text, "Northwind Robotics — Confidential — page 1 of");
+  free(text);
+}
+
+/* pdffonts ends each font line with: emb sub uni object-number gen. */
+static int embedded_fonts(const char *listing)
+{
+  const char *line = strstr(listing, "\n---");
+  char tok[8][64];
+  int embedded = 0, n;
+
+  line = line ? strchr(line + 1, '\n') : NULL;
+  while (line && *++line) {
+    n = sscanf(line, "%*s %63s %63s %63s %63s %63s %63s %63s %63s", tok[0],
+               tok[1], tok[2], tok[3], tok[4], tok[5], tok[6], tok[7]);
+    if (n >= 5 && !strcmp(tok[n - 5], "yes"))
+      embedded++;
+    line = strchr(line, '\n');
+  }
+  return embedded;
+}
+
+static void fonts_are_embedded(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *fonts;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  fonts = tool("pdffonts", f->pdf, "");
+  assert_true(embedded_fonts(fonts) >= 2);
+  free(fonts);
+}
+
+static cJSON *report_with_findings(int n, const char *client)
+{
+  static const char *const sev[] = { "critical", "high", "medium", "low" };
+  cJSON *root = cJSON_CreateObject(), *a, *list, *f;
+  char id[64], check[32];
+
+  assert_non_null(root);
+  a = cJSON_AddObjectToObject(root, "assessment");
+  cJSON_AddStringToObject(a, "client", client);
+  list = cJSON_AddArrayToObject(root, "findings");
+  for (int i = 0; i < n; i++) {
+    f = cJSON_CreateObject();
+    assert_non_null(f);
+    snprintf(id, sizeof id, "arn:aws:iam::412398765001:role/svc-%05d", i);
+    snprintf(check, sizeof check, "aws.iam.check-%d", i % 7);
+    cJSON_AddStringToObject(f, "severity", sev[i % 4]);
+    cJSON_AddStringToObject(f, "check", check);
+    cJSON_AddStringToObject(f, "identity", id);
+    cJSON_AddStringToObject(f, "title", "Access key not rotated in 90 days");
+    cJSON_AddStringToObject(f, "remediation", "Rotate the key.");
+    cJSON_AddItemToArray(list, f);
+  }
+  return root;
+}
+
+static void many_findings_paginate(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = report_with_findings(2000, "Bulk Ltd");
+  char *text;
+  int pages;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  pages = page_count(f->pdf);
+  assert_true(pages > 10);
+  assert_true(pages < 200);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  assert_contains(text, "arn:aws:iam::412398765001:role/svc-01999");
+  assert_contains(text, "Severity");
+  free(text);
+}
+
+/* Every word pdftotext places must lie inside the page. */
+static void assert_words_inside_page(const char *path)
+{
+  char *xml = tool("pdftotext -bbox", path, "-"), *w = xml;
+  double x0, y0, x1, y1;
+  int words = 0;
+
+  while ((w = strstr(w, "<word xMin=\"")) != NULL) {
+    assert_int_equal(sscanf(w, "<word xMin=\"%lf\" yMin=\"%lf\" "
+                            "xMax=\"%lf\" yMax=\"%lf\"", &x0, &y0, &x1,
+                            &y1), 4);
+    if (x0 < 0 || y0 < 0 || x1 > 595.3 || y1 > 841.9)
+      fail_msg("word outside the page at %.1f,%.1f-%.1f,%.1f", x0, y0,
+               x1, y1);
+    words++;
+    w++;
+  }
+  assert_true(words > 20);
+  free(xml);
+}
+
+static void removes_whitespace(char *s)
+{
+  char *o = s;
+
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\n' && *s != '\f')
+      *o++ = *s;
+  *o = '\0';
+}
+
+static void long_identity_wraps_inside_page(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = report_with_findings(1, UNICODE_CLIENT);
+  cJSON *finding = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "findings"), 0);
+  char id[301], *raw;
+
+  memset(id, 'q', 300);
+  memcpy(id, "id", 2);
+  id[300] = '\0';
+  cJSON_ReplaceItemInObject(finding, "identity", cJSON_CreateString(id));
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  assert_words_inside_page(f->pdf);
+  /* -raw keeps content-stream order, so the cell's lines stay adjacent. */
+  raw = tool("pdftotext -raw", f->pdf, "-");
+  removes_whitespace(raw);
+  assert_contains(raw, id);
+  free(raw);
+}
+
+static void non_latin_text_survives(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = report_with_findings(3, UNICODE_CLIENT);
+  char *text;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  assert_contains(text, "Prepared for " UNICODE_CLIENT);
+  assert_contains(text, UNICODE_CLIENT " — Confidential — page 1 of");
+  free(text);
+}
+
+static void render_ok(const char *json, const char *path)
+{
+  cJSON *j = cJSON_Parse(json);
+
+  assert_non_null(j);
+  assert_int_equal(render(j, path), NHI_OK);
+  cJSON_Delete(j);
+  assert_is_pdf(path);
+}
+
+static void missing_fields_render(void **state)
+{
+  struct fixture *f = *state;
+
+  render_ok("{\"schema_version\":\"1.0\"}", f->pdf);
+  assert_int_equal(render(NULL, f->pdf), NHI_OK);
+  assert_is_pdf(f->pdf);
+}
+
+static void wrong_types_render(void **state)
+{
+  struct fixture *f = *state;
+
+  render_ok("{\"assessment\":{\"client\":12,\"now\":\"yesterday\","
+            "\"sources\":[null,3,{\"status\":null,\"spec\":[]}]},"
+            "\"score\":{\"overall\":null,\"grade\":7},"
+            "\"questions\":[null,{\"id\":\"x\",\"answer\":5,"
+            "\"missing_evidence\":[1,\"zz\"],\"findings\":[]}],"
+            "\"inventory\":{\"by_kind\":[{\"kind\":null,"
+            "\"non_human\":-4,\"human\":\"3\"}],\"by_provider\":{}},"
+            "\"findings\":[{},null,{\"severity\":\"bogus\","
+            "\"identity\":\"\\u00ff\\ud83d\\ude00\"}],"
+            "\"plugins\":[1,{\"status\":\"failed\"}]}", f->pdf);
+}
+
+static void bad_inputs_fail_cleanly(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+
+  assert_int_equal(nhi_pdf_render(j, "templates", "en", "/nonexistent.ttf",
+                                   BOLD, f->pdf), NHI_ERR_IO);
+  assert_int_equal(render(j, "/nonexistent-dir/report.pdf"), NHI_ERR_IO);
+  assert_int_equal(nhi_pdf_render(j, "/nonexistent-templates", "en", FONT,
+                                  BOLD, f->pdf), NHI_ERR_INPUT);
+  assert_int_equal(nhi_pdf_render(j, "templates", "../en", FONT, BOLD,
+                                  f->pdf), NHI_ERR_INPUT);
+  assert_int_equal(nhi_pdf_render(j, "templates", "zz", FONT, BOLD,
+                                  f->pdf), NHI_ERR_INPUT);
+  cJSON_Delete(j);
+}
+
+static void subst_fills_placeholders(void **state)
+{
+  char *s = nhi_pdf_subst("Prepared for {client} {unknown}{empty}.",
+                          (const char *const[]){ "client", "Acme",
+                                                 "empty", NULL, NULL });
+
+  assert_non_null(s);
+  assert_string_equal(s, "Prepared for Acme {unknown}.");
+  free(s);
+  s = nhi_pdf_subst("{a}{a} {", (const char *const[]){ "a", "x", NULL });
+  assert_non_null(s);
+  assert_string_equal(s, "xx {");
+  free(s);
+}
+
+static const struct nhi_pdf_style test_style = {
+  HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT, 50, 50, 50, 50, 1.3f, 3,
+  { 0.8f, 0.8f, 0.8f }, { 0.9f, 0.9f, 0.9f }, { 0.95f, 0.95f, 0.95f }
+};
+
+static void wrap_cuts_long_words_and_bad_utf8(void **state)
+{
+  struct fixture *f = *state;
+  struct nhi_pdf p;
+  struct nhi_pdf_text t = { NHI_PDF_REGULAR, 10, { 0, 0, 0 } };
+  struct nhi_pdf_lines l;
+  char joined[400] = "";
+
+  assert_int_equal(nhi_pdf_open(&p, &test_style, FONT, BOLD, f->pdf),
+                   NHI_OK);
+  assert_int_equal(nhi_pdf_wrap(&p, &t, "abcdefghijklmnopqrstuvwxyz\xff"
+                                "\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80 end",
+                                60, &l), NHI_OK);
+  assert_true(l.n >= 3);
+  for (size_t i = 0; i < l.n; i++) {
+    char *line = strndup(l.text + l.v[i].off, l.v[i].len);
+
+    assert_true(nhi_pdf_text_width(&p, &t, line) <= 60);
+    strcat(joined, line);
+    free(line);
+  }
+  assert_string_equal(joined, "abcdefghijklmnopqrstuvwxyz?\xc3\xa9\xe6\x97"
+                              "\xa5?end");
+  nhi_pdf_lines_free(&l);
+  nhi_pdf_close(&p);
+}
+
+static void wrap_prefers_spaces_and_separators(void **state)
+{
+  struct fixture *f = *state;
+  struct nhi_pdf p;
+  struct nhi_pdf_text t = { NHI_PDF_REGULAR, 10, { 0, 0, 0 } };
+  struct nhi_pdf_lines l;
+  float w;
+
+  assert_int_equal(nhi_pdf_open(&p, &test_style, FONT, BOLD, f->pdf),
+                   NHI_OK);
+  w = nhi_pdf_text_width(&p, &t, "arn:aws:iam::1:role/");
+  assert_int_equal(nhi_pdf_wrap(&p, &t, "arn:aws:iam::1:role/etl-runner",
+                                w + 1, &l), NHI_OK);
+  assert_int_equal(l.n, 2);
+  assert_int_equal(l.v[0].len, strlen("arn:aws:iam::1:role/"));
+  nhi_pdf_lines_free(&l);
+  assert_int_equal(nhi_pdf_wrap(&p, &t, "one two\nthree", 1000, &l),
+                   NHI_OK);
+  assert_int_equal(l.n, 2);
+  assert_int_equal(l.v[1].len, strlen("three"));
+  nhi_pdf_lines_free(&l);
+  nhi_pdf_close(&p);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(sample_has_the_expected_text, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(footer_counts_pages, setup, teardown),
+    cmocka_unit_test_setup_teardown(fonts_are_embedded, setup, teardown),
+    cmocka_unit_test_setup_teardown(many_findings_paginate, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(long_identity_wraps_inside_page, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(non_latin_text_survives, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(missing_fields_render, setup, teardown),
+    cmocka_unit_test_setup_teardown(wrong_types_render, setup, teardown),
+    cmocka_unit_test_setup_teardown(bad_inputs_fail_cleanly, setup,
+                                    teardown),
+    cmocka_unit_test(subst_fills_placeholders),
+    cmocka_unit_test_setup_teardown(wrap_cuts_long_words_and_bad_utf8,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(wrap_prefers_spaces_and_separators,
+                                    setup, teardown),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
