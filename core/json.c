@@ -135,7 +135,7 @@ void nhi_json_describe_error(const char *text, size_t len, size_t stop,
   if (why)
     snprintf(what, size, "%s", why);
   else if (stop >= len)
-    snprintf(what, size, "unexpected end of input (truncated file?)");
+    snprintf(what, size, "unexpected end of input");
   else if (c >= ' ' && c < 0x7f)
     snprintf(what, size, "unexpected '%c'", c);
   else

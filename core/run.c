@@ -36,6 +36,7 @@ enum nhi_rc nhi_run_plugin(struct nhi_runtime *rt, struct nhi_run *run,
   run->now_unix = rt->now_unix;
   rc = nhi_plugin_open(run->plugin->path, &rt->penv, &sb, &out->error);
   if (!rc) {
+    sb->name = run->plugin->id;
     rc = call_run(sb, run);
     nhi_api_guard_sql(rt->store, NULL);
     if (rc) {

@@ -1067,18 +1067,42 @@ static long mark_first_checks(const cJSON *rows, size_t n,
   return marked;
 }
 
+/* Prose from plugins is wrapped in its source: a single line break there
+ * is a space, a blank line ends a paragraph. The caller frees the copy. */
+static char *unwrap_prose(const struct report *r, const char *s)
+{
+  char *out = malloc(strlen(s) + 1), *o = out;
+  size_t breaks;
+
+  if (!out)
+    return no_memory(r);
+  while (*s) {
+    if (!isspace((unsigned char)*s)) {
+      *o++ = *s++;
+      continue;
+    }
+    for (breaks = 0; isspace((unsigned char)*s); s++)
+      breaks += *s == '\n';
+    *o++ = breaks > 1 ? '\n' : ' ';
+  }
+  *o = '\0';
+  return out;
+}
+
 static enum nhi_rc remediation_item(struct report *r, const cJSON *f)
 {
   struct nhi_pdf *p = &r->pdf;
-  enum nhi_rc rc;
+  char *text = unwrap_prose(r, get_str(f, "remediation"));
+  enum nhi_rc rc = text ? NHI_OK : NHI_ERR_NOMEM;
 
-  rc = nhi_pdf_need(p, 3 * nhi_pdf_line_height(p, &r->small));
+  if (!rc)
+    rc = nhi_pdf_need(p, 3 * nhi_pdf_line_height(p, &r->small));
   if (!rc)
     rc = nhi_pdf_para(p, &r->small_bold, 0, get_str(f, "check"));
   if (!rc)
-    rc = nhi_pdf_para(p, &r->small, r->small.size,
-                      get_str(f, "remediation"));
+    rc = nhi_pdf_para(p, &r->small, r->small.size, text);
   nhi_pdf_gap(p, r->small.size * 0.6f);
+  free(text);
   return rc;
 }
 
