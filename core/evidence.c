@@ -24,104 +24,104 @@ static const char *const effects[] = { "allow", "deny", NULL };
 #define B NHI_COL_BOOL
 
 static const struct nhi_column identity_cols[] = {
-  { "provider", "provider", T, 1, NULL },
-  { "account", "account", T, 0, NULL },
-  { "native_id", "native_id", T, 1, NULL },
-  { "name", "name", T, 0, NULL },
-  { "kind", "kind", T, 1, identity_kinds },
-  { "is_human", "is_human", B, 0, NULL },
-  { "owner", "owner", T, 0, NULL },
-  { "created_at", "created_at", T, 0, NULL },
-  { "last_used_at", "last_used_at", T, 0, NULL },
-  { "usage_tracked_since", "usage_tracked_since", T, 0, NULL },
-  { "tags", "tags", J, 0, NULL },
-  { "attrs", "attrs", J, 0, NULL },
+  { "provider", "provider", T, 1, NULL, NULL },
+  { "account", "account", T, 0, NULL, NULL },
+  { "native_id", "native_id", T, 1, NULL, NULL },
+  { "name", "name", T, 0, NULL, NULL },
+  { "kind", "kind", T, 1, identity_kinds, NULL },
+  { "is_human", "is_human", B, 0, NULL, "0" },
+  { "owner", "owner", T, 0, NULL, NULL },
+  { "created_at", "created_at", T, 0, NULL, NULL },
+  { "last_used_at", "last_used_at", T, 0, NULL, NULL },
+  { "usage_tracked_since", "usage_tracked_since", T, 0, NULL, NULL },
+  { "tags", "tags", J, 0, NULL, NULL },
+  { "attrs", "attrs", J, 0, NULL, NULL },
 };
 static const struct nhi_column credential_cols[] = {
-  { "identity_id", "identity", I, 0, NULL },
-  { "kind", "kind", T, 1, NULL },
-  { "native_id", "native_id", T, 0, NULL },
-  { "fingerprint", "fingerprint", T, 0, NULL },
-  { "created_at", "created_at", T, 0, NULL },
-  { "expires_at", "expires_at", T, 0, NULL },
-  { "last_used_at", "last_used_at", T, 0, NULL },
-  { "status", "status", T, 0, NULL },
-  { "attrs", "attrs", J, 0, NULL },
+  { "identity_id", "identity", I, 0, NULL, NULL },
+  { "kind", "kind", T, 1, NULL, NULL },
+  { "native_id", "native_id", T, 0, NULL, NULL },
+  { "fingerprint", "fingerprint", T, 0, NULL, NULL },
+  { "created_at", "created_at", T, 0, NULL, NULL },
+  { "expires_at", "expires_at", T, 0, NULL, NULL },
+  { "last_used_at", "last_used_at", T, 0, NULL, NULL },
+  { "status", "status", T, 0, NULL, NULL },
+  { "attrs", "attrs", J, 0, NULL, NULL },
 };
 static const struct nhi_column policy_cols[] = {
-  { "provider", "provider", T, 1, NULL },
-  { "native_id", "native_id", T, 1, NULL },
-  { "name", "name", T, 0, NULL },
-  { "kind", "kind", T, 1, NULL },
-  { "document", "document", J, 0, NULL },
-  { "attrs", "attrs", J, 0, NULL },
+  { "provider", "provider", T, 1, NULL, NULL },
+  { "native_id", "native_id", T, 1, NULL, NULL },
+  { "name", "name", T, 0, NULL, NULL },
+  { "kind", "kind", T, 1, NULL, NULL },
+  { "document", "document", J, 0, NULL, NULL },
+  { "attrs", "attrs", J, 0, NULL, NULL },
 };
 static const struct nhi_column grant_cols[] = {
-  { "identity_id", "identity", I, 1, NULL },
-  { "effect", "effect", T, 1, effects },
-  { "actions", "actions", J, 1, NULL },
-  { "not_action", "not_action", B, 0, NULL },
-  { "resources", "resources", J, 1, NULL },
-  { "not_resource", "not_resource", B, 0, NULL },
-  { "condition", "condition", J, 0, NULL },
-  { "via", "via", T, 1, NULL },
-  { "policy", "policy", T, 0, NULL },
-  { "sid", "sid", T, 0, NULL },
+  { "identity_id", "identity", I, 1, NULL, NULL },
+  { "effect", "effect", T, 1, effects, NULL },
+  { "actions", "actions", J, 1, NULL, NULL },
+  { "not_action", "not_action", B, 0, NULL, "0" },
+  { "resources", "resources", J, 1, NULL, NULL },
+  { "not_resource", "not_resource", B, 0, NULL, "0" },
+  { "condition", "condition", J, 0, NULL, NULL },
+  { "via", "via", T, 1, NULL, NULL },
+  { "policy", "policy", T, 0, NULL, NULL },
+  { "sid", "sid", T, 0, NULL, NULL },
 };
 static const struct nhi_column resource_cols[] = {
-  { "provider", "provider", T, 1, NULL },
-  { "account", "account", T, 0, NULL },
-  { "native_id", "native_id", T, 1, NULL },
-  { "type", "type", T, 1, NULL },
-  { "name", "name", T, 0, NULL },
-  { "sensitivity", "sensitivity", T, 0, sensitivities },
-  { "sensitivity_source", "sensitivity_source", T, 0, NULL },
-  { "data_classes", "data_classes", J, 0, NULL },
-  { "tags", "tags", J, 0, NULL },
-  { "attrs", "attrs", J, 0, NULL },
+  { "provider", "provider", T, 1, NULL, NULL },
+  { "account", "account", T, 0, NULL, NULL },
+  { "native_id", "native_id", T, 1, NULL, NULL },
+  { "type", "type", T, 1, NULL, NULL },
+  { "name", "name", T, 0, NULL, NULL },
+  { "sensitivity", "sensitivity", T, 0, sensitivities, NULL },
+  { "sensitivity_source", "sensitivity_source", T, 0, NULL, NULL },
+  { "data_classes", "data_classes", J, 0, NULL, NULL },
+  { "tags", "tags", J, 0, NULL, NULL },
+  { "attrs", "attrs", J, 0, NULL, NULL },
 };
 static const struct nhi_column edge_cols[] = {
-  { "kind", "kind", T, 1, edge_kinds },
-  { "from_type", "from_type", T, 1, NULL },
-  { "from_ref", "from", T, 1, NULL },
-  { "to_type", "to_type", T, 1, NULL },
-  { "to_ref", "to", T, 1, NULL },
-  { "actions", "actions", J, 0, NULL },
-  { "condition", "condition", J, 0, NULL },
-  { "attrs", "attrs", J, 0, NULL },
+  { "kind", "kind", T, 1, edge_kinds, NULL },
+  { "from_type", "from_type", T, 1, NULL, NULL },
+  { "from_ref", "from", T, 1, NULL, NULL },
+  { "to_type", "to_type", T, 1, NULL, NULL },
+  { "to_ref", "to", T, 1, NULL, NULL },
+  { "actions", "actions", J, 0, NULL, NULL },
+  { "condition", "condition", J, 0, NULL, NULL },
+  { "attrs", "attrs", J, 0, NULL, NULL },
 };
 static const struct nhi_column activity_cols[] = {
-  { "identity_id", "identity", I, 0, NULL },
-  { "identity_ref", "identity_ref", T, 1, NULL },
-  { "action", "action", T, 1, NULL },
-  { "resource", "resource", T, 0, NULL },
-  { "source_ip", "source_ip", T, 0, NULL },
-  { "user_agent", "user_agent", T, 0, NULL },
-  { "first_seen", "first_seen", T, 0, NULL },
-  { "last_seen", "last_seen", T, 0, NULL },
-  { "count", "count", I, 0, NULL },
+  { "identity_id", "identity", I, 0, NULL, NULL },
+  { "identity_ref", "identity_ref", T, 1, NULL, NULL },
+  { "action", "action", T, 1, NULL, NULL },
+  { "resource", "resource", T, 0, NULL, NULL },
+  { "source_ip", "source_ip", T, 0, NULL, NULL },
+  { "user_agent", "user_agent", T, 0, NULL, NULL },
+  { "first_seen", "first_seen", T, 0, NULL, NULL },
+  { "last_seen", "last_seen", T, 0, NULL, NULL },
+  { "count", "count", I, 0, NULL, "1" },
 };
 static const struct nhi_column ai_agent_cols[] = {
-  { "identity_id", "identity", I, 0, NULL },
-  { "native_id", "native_id", T, 1, NULL },
-  { "name", "name", T, 0, NULL },
-  { "platform", "platform", T, 1, NULL },
-  { "model", "model", T, 0, NULL },
-  { "tools", "tools", J, 0, NULL },
-  { "data_sources", "data_sources", J, 0, NULL },
-  { "attrs", "attrs", J, 0, NULL },
+  { "identity_id", "identity", I, 0, NULL, NULL },
+  { "native_id", "native_id", T, 1, NULL, NULL },
+  { "name", "name", T, 0, NULL, NULL },
+  { "platform", "platform", T, 1, NULL, NULL },
+  { "model", "model", T, 0, NULL, NULL },
+  { "tools", "tools", J, 0, NULL, NULL },
+  { "data_sources", "data_sources", J, 0, NULL, NULL },
+  { "attrs", "attrs", J, 0, NULL, NULL },
 };
 /* No column may hold a secret's value: the Lua writer turns a value into
  * fingerprint and preview before it gets here. */
 static const struct nhi_column secret_cols[] = {
-  { "identity_id", "identity", I, 0, NULL },
-  { "path", "path", T, 1, NULL },
-  { "line", "line", I, 0, NULL },
-  { "type", "type", T, 1, NULL },
-  { "fingerprint", "fingerprint", T, 1, NULL },
-  { "preview", "preview", T, 1, NULL },
-  { "validated", "validated", B, 0, NULL },
-  { "in_history", "in_history", B, 0, NULL },
+  { "identity_id", "identity", I, 0, NULL, NULL },
+  { "path", "path", T, 1, NULL, NULL },
+  { "line", "line", I, 0, NULL, NULL },
+  { "type", "type", T, 1, NULL, NULL },
+  { "fingerprint", "fingerprint", T, 1, NULL, NULL },
+  { "preview", "preview", T, 1, NULL, NULL },
+  { "validated", "validated", B, 0, NULL, NULL },
+  { "in_history", "in_history", B, 0, NULL, "0" },
 };
 
 #undef T
@@ -174,7 +174,7 @@ static char *build_insert(const struct nhi_table_desc *d)
   char *sql;
 
   for (size_t i = 0; i < d->ncols; i++)
-    cap += 3 * strlen(d->cols[i].name) + 40;
+    cap += 3 * strlen(d->cols[i].name) + 56;
   sql = malloc(cap);
   if (!sql)
     return NULL;
@@ -187,8 +187,15 @@ static char *build_insert(const struct nhi_table_desc *d)
     append(sql, &len, d->cols[i].name);
   }
   append(sql, &len, ") VALUES(?");
-  for (size_t i = 0; i < d->ncols; i++)
-    append(sql, &len, ", ?");
+  for (size_t i = 0; i < d->ncols; i++) {
+    if (!d->cols[i].fallback) {
+      append(sql, &len, ", ?");
+      continue;
+    }
+    append(sql, &len, ", coalesce(?, ");
+    append(sql, &len, d->cols[i].fallback);
+    append(sql, &len, ")");
+  }
   append(sql, &len, ")");
   if (d->upsert_key) {
     append(sql, &len, " ON CONFLICT(");

@@ -169,6 +169,23 @@ static int case_overrides(struct nhi_runtime *rt, const struct nhi_plugin *p,
   return ok && rt->overrides;
 }
 
+/* "meta": assessment settings a check may read (known_accounts...);
+ * strings are stored as they are, anything else as JSON text. */
+static int write_meta(struct nhi_store *s, const cJSON *meta)
+{
+  const cJSON *item;
+  char *text;
+  int ok = 1;
+
+  cJSON_ArrayForEach(item, meta) {
+    text = cJSON_IsString(item) ? strdup(item->valuestring)
+                                : cJSON_PrintUnformatted(item);
+    ok = ok && text && nhi_store_meta_set(s, item->string, text) == NHI_OK;
+    free(text);
+  }
+  return ok;
+}
+
 /* Runs one case file; returns 1 when it passes, with *why otherwise. */
 static int run_case(const struct nhi_runtime *base,
                     const struct nhi_plugin *p, const cJSON *c, char **why)
@@ -184,7 +201,8 @@ static int run_case(const struct nhi_runtime *base,
   if (nhi_runtime_set_clock(&rt) ||
       !case_overrides(&rt, p, cJSON_GetObjectItemCaseSensitive(c, "params"),
                       why) ||
-      nhi_store_open(":memory:", &rt.store))
+      nhi_store_open(":memory:", &rt.store) ||
+      !write_meta(rt.store, cJSON_GetObjectItemCaseSensitive(c, "meta")))
     goto out;
   if (write_evidence(&rt, cJSON_GetObjectItemCaseSensitive(c, "evidence"),
                      why))

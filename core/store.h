@@ -28,6 +28,7 @@ struct nhi_column {
   enum nhi_coltype type;
   int required;
   const char *const *vocab;   /* NULL-terminated allowed values, or NULL */
+  const char *fallback;       /* SQL value written when NULL is given */
 };
 
 struct nhi_table_desc {
