@@ -190,6 +190,27 @@ static enum nhi_rc apply_labels(struct nhi_runtime *rt)
   return ok ? NHI_OK : NHI_ERR_DB;
 }
 
+/* Collectors no source asked for are part of the record as skipped. */
+static enum nhi_rc record_unused(struct nhi_runtime *rt,
+                                 const struct spec *specs, size_t n)
+{
+  struct nhi_run_outcome out = { .error = "no source of this kind given" };
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t i = 0; i < rt->plugins.count && !rc; i++) {
+    const struct nhi_plugin *p = &rt->plugins.items[i];
+    struct nhi_run_entry e = { p->id, "collector", NULL, p->path,
+                               "collect", "skipped", &out, 0 };
+    size_t k;
+
+    for (k = 0; k < n && specs[k].collector != p; k++)
+      ;
+    if (p->kind == NHI_PLUGIN_COLLECTOR && k == n)
+      rc = nhi_run_record(rt->store, &e);
+  }
+  return rc;
+}
+
 enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
 {
   const struct nhi_strings *list = source_list(rt);
@@ -203,6 +224,8 @@ enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
     rc = collect_one(rt, &specs[i]);
   if (!rc)
     rc = apply_labels(rt);
+  if (!rc)
+    rc = record_unused(rt, specs, list->count);
   for (size_t i = 0; i < list->count; i++)
     free(specs[i].buf);
   free(specs);

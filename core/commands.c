@@ -1,6 +1,7 @@
 /* The assess, collect, check and report commands: shared set-up, then
  * the stages each one runs. */
 #include "cli.h"
+#include "strutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,13 +29,18 @@ static enum nhi_rc need_out_dir(const struct nhi_runtime *rt,
 /* --profile, or with --demo the bundled demo company's profile. */
 static enum nhi_rc load_profile(struct nhi_runtime *rt, const char *path)
 {
-  char demo[4096];
+  char *demo = NULL;
+  enum nhi_rc rc;
 
   if (!path && rt->opt.demo) {
-    snprintf(demo, sizeof demo, "%s/demo/northwind/profile.lua", rt->home);
+    demo = nhi_aprintf("%s/demo/northwind/profile.lua", rt->home);
+    if (!demo)
+      return NHI_ERR_NOMEM;
     path = demo;
   }
-  return path ? nhi_profile_load(rt, path) : NHI_OK;
+  rc = path ? nhi_profile_load(rt, path) : NHI_OK;
+  free(demo);
+  return rc;
 }
 
 static char *strings_json(const struct nhi_strings *list)

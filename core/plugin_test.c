@@ -4,6 +4,7 @@
 #include "json.h"
 #include "lua_json.h"
 #include "run.h"
+#include "strutil.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -238,13 +239,14 @@ static void run_case_file(const struct nhi_runtime *rt,
                           const struct nhi_plugin *p, const char *dir,
                           const char *name, struct tally *t, int seen[2])
 {
-  char path[4096];
+  char *path = nhi_aprintf("%s/%s", dir, name);
   cJSON *c = NULL, *expect;
   char *why = NULL;
   int ok = 0;
 
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  if (nhi_json_read_file(path, &c) != NHI_OK) {
+  if (!path) {
+    why = strdup("out of memory");
+  } else if (nhi_json_read_file(path, &c) != NHI_OK) {
     why = strdup(nhi_log_last_error());
   } else {
     expect = cJSON_GetObjectItemCaseSensitive(c, "expect");
@@ -258,6 +260,7 @@ static void run_case_file(const struct nhi_runtime *rt,
   }
   report(t, ok, p->id, name, why);
   free(why);
+  free(path);
   cJSON_Delete(c);
 }
 
@@ -285,13 +288,15 @@ static void run_dir(const struct nhi_runtime *rt, const struct nhi_plugin *p,
 static void test_plugin(const struct nhi_runtime *rt, const char *root,
                         const struct nhi_plugin *p, struct tally *t)
 {
-  char dir[4096];
+  char *dirs[2] = { nhi_aprintf("%s/tests/plugins/%s", rt->home, p->id),
+                    nhi_aprintf("%s/tests/%s", root, p->id) };
   int seen[2] = { 0, 0 };
 
-  snprintf(dir, sizeof dir, "%s/tests/plugins/%s", rt->home, p->id);
-  run_dir(rt, p, dir, t, seen);
-  snprintf(dir, sizeof dir, "%s/tests/%s", root, p->id);
-  run_dir(rt, p, dir, t, seen);
+  for (int i = 0; i < 2; i++) {
+    if (dirs[i])
+      run_dir(rt, p, dirs[i], t, seen);
+    free(dirs[i]);
+  }
   if (!seen[1])
     report(t, 0, p->id, "(cases)", "no case where the check fires");
   if (!seen[0])

@@ -3,24 +3,90 @@
 #include "report_json.h"
 #include "report_pdf.h"
 #include "score.h"
+#include "json.h"
+#include "strutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#define FONT_DIR "/usr/share/fonts/truetype/dejavu"
+/* Where a font named by templates/report.json is looked for: the
+ * templates' own fonts/ folder, then the system's DejaVu fonts. */
+#define SYSTEM_FONTS "/usr/share/fonts/truetype/dejavu"
+
+/* Returns the malloc'd path of the font, or NULL (logged). */
+static char *find_font(const char *templates, const char *name)
+{
+  char *path = nhi_aprintf("%s/fonts/%s", templates, name);
+
+  if (path && access(path, R_OK) == 0)
+    return path;
+  free(path);
+  path = nhi_aprintf("%s/%s", SYSTEM_FONTS, name);
+  if (path && access(path, R_OK) == 0)
+    return path;
+  free(path);
+  nhi_error("cannot find font '%s' (named in %s/report.json) in "
+            "%s/fonts or " SYSTEM_FONTS, name, templates, templates);
+  return NULL;
+}
+
+static const char *font_name(const cJSON *layout, const char *face)
+{
+  const cJSON *fonts = cJSON_GetObjectItemCaseSensitive(layout, "fonts");
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(fonts, face);
+
+  if (cJSON_IsString(name))
+    return name->valuestring;
+  return strcmp(face, "bold") ? "DejaVuSans.ttf" : "DejaVuSans-Bold.ttf";
+}
+
+/* The report's language, or English when no catalogue exists for it. */
+static const char *pick_lang(const char *templates, const cJSON *report)
+{
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(report, "assessment");
+  const cJSON *lang = cJSON_GetObjectItemCaseSensitive(a, "lang");
+  char *path;
+  int found;
+
+  if (!cJSON_IsString(lang) || strchr(lang->valuestring, '/'))
+    return "en";
+  path = nhi_aprintf("%s/lang/%s.json", templates, lang->valuestring);
+  found = path && access(path, R_OK) == 0;
+  free(path);
+  if (found)
+    return lang->valuestring;
+  nhi_warn("no word catalogue for language '%s' in %s/lang: writing the "
+           "PDF in English", lang->valuestring, templates);
+  return "en";
+}
 
 static enum nhi_rc write_pdf(struct nhi_runtime *rt, const cJSON *report,
                              const char *path)
 {
-  char templates[4096];
-  const cJSON *a = cJSON_GetObjectItemCaseSensitive(report, "assessment");
-  const cJSON *lang = cJSON_GetObjectItemCaseSensitive(a, "lang");
+  char *templates = nhi_aprintf("%s/templates", rt->home);
+  char *layout_path = nhi_aprintf("%s/templates/report.json", rt->home);
+  char *regular = NULL, *bold = NULL;
+  cJSON *layout = NULL;
+  enum nhi_rc rc = templates && layout_path ? NHI_OK : NHI_ERR_NOMEM;
 
-  snprintf(templates, sizeof templates, "%s/templates", rt->home);
-  return nhi_pdf_render(report, templates,
-                        cJSON_IsString(lang) ? lang->valuestring : "en",
-                        FONT_DIR "/DejaVuSans.ttf",
-                        FONT_DIR "/DejaVuSans-Bold.ttf", path);
+  if (!rc)
+    rc = nhi_json_read_file(layout_path, &layout);
+  if (!rc) {
+    regular = find_font(templates, font_name(layout, "regular"));
+    bold = regular ? find_font(templates, font_name(layout, "bold")) : NULL;
+    rc = bold ? NHI_OK : NHI_ERR_INPUT;
+  }
+  if (!rc)
+    rc = nhi_pdf_render(report, templates, pick_lang(templates, report),
+                        regular, bold, path);
+  cJSON_Delete(layout);
+  free(templates);
+  free(layout_path);
+  free(regular);
+  free(bold);
+  return rc;
 }
 
 /* The PDF renders from report.json as written: parsing the text back
@@ -28,20 +94,21 @@ static enum nhi_rc write_pdf(struct nhi_runtime *rt, const cJSON *report,
 static enum nhi_rc write_reports(struct nhi_runtime *rt, const cJSON *tree)
 {
   char *text = cJSON_Print(tree);
+  char *json_path = nhi_aprintf("%s/report.json", rt->opt.out_dir);
+  char *pdf_path = nhi_aprintf("%s/report.pdf", rt->opt.out_dir);
   cJSON *parsed = NULL;
-  char path[4096];
-  enum nhi_rc rc = text ? NHI_OK : NHI_ERR_NOMEM;
+  enum nhi_rc rc = text && json_path && pdf_path ? NHI_OK : NHI_ERR_NOMEM;
 
-  snprintf(path, sizeof path, "%s/report.json", rt->opt.out_dir);
   if (!rc)
-    rc = nhi_report_write_text(text, path);
+    rc = nhi_report_write_text(text, json_path);
   if (!rc && !(parsed = cJSON_Parse(text)))
     rc = NHI_ERR_NOMEM;
-  snprintf(path, sizeof path, "%s/report.pdf", rt->opt.out_dir);
   if (!rc)
-    rc = write_pdf(rt, parsed, path);
+    rc = write_pdf(rt, parsed, pdf_path);
   cJSON_Delete(parsed);
   free(text);
+  free(json_path);
+  free(pdf_path);
   return rc;
 }
 

@@ -1,5 +1,6 @@
 /* Setting up the runtime context: install root, clock, plugins, store. */
 #include "runtime.h"
+#include "strutil.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -39,11 +40,12 @@ void nhi_strings_free(struct nhi_strings *list, int owned)
 
 static int is_home(const char *dir)
 {
-  char path[4096];
+  char *path = nhi_aprintf("%s/plugins", dir);
   struct stat sb;
+  int yes = path && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 
-  snprintf(path, sizeof path, "%s/plugins", dir);
-  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+  free(path);
+  return yes;
 }
 
 /* The binary lives one folder below the root (build/nhiscope); the
@@ -92,13 +94,11 @@ enum nhi_rc nhi_runtime_set_clock(struct nhi_runtime *rt)
 static enum nhi_rc add_joined(struct nhi_strings *list, const char *dir,
                               const char *leaf)
 {
-  size_t n = strlen(dir) + strlen(leaf) + 2;
-  char *path = malloc(n);
+  char *path = nhi_aprintf("%s/%s", dir, leaf);
   enum nhi_rc rc;
 
   if (!path)
     return NHI_ERR_NOMEM;
-  snprintf(path, n, "%s/%s", dir, leaf);
   rc = nhi_strings_add(list, path, 0);
   if (rc)
     free(path);
@@ -153,12 +153,13 @@ enum nhi_rc nhi_runtime_load_plugins(struct nhi_runtime *rt)
 static void remove_store_files(const char *db)
 {
   static const char *const suffixes[] = { "", "-wal", "-shm" };
-  char path[4096];
 
   for (size_t i = 0; i < 3; i++) {
-    snprintf(path, sizeof path, "%s%s", db, suffixes[i]);
-    if (unlink(path) != 0 && errno != ENOENT)
+    char *path = nhi_aprintf("%s%s", db, suffixes[i]);
+
+    if (path && unlink(path) != 0 && errno != ENOENT)
       nhi_warn("cannot remove '%s': %s", path, strerror(errno));
+    free(path);
   }
 }
 
@@ -188,20 +189,15 @@ static enum nhi_rc make_dirs(const char *dir)
 
 enum nhi_rc nhi_runtime_open_store(struct nhi_runtime *rt, int fresh)
 {
-  char path[4096];
-  enum nhi_rc rc;
+  char *path = nhi_aprintf("%s/evidence.db", rt->opt.out_dir);
+  enum nhi_rc rc = path ? make_dirs(rt->opt.out_dir) : NHI_ERR_NOMEM;
 
-  if (snprintf(path, sizeof path, "%s/evidence.db", rt->opt.out_dir) >=
-      (int)sizeof path) {
-    nhi_error("output folder path is too long: '%s'", rt->opt.out_dir);
-    return NHI_ERR_USAGE;
-  }
-  rc = make_dirs(rt->opt.out_dir);
-  if (rc)
-    return rc;
-  if (fresh)
+  if (!rc && fresh)
     remove_store_files(path);
-  return nhi_store_open(path, &rt->store);
+  if (!rc)
+    rc = nhi_store_open(path, &rt->store);
+  free(path);
+  return rc;
 }
 
 void nhi_runtime_free(struct nhi_runtime *rt)
