@@ -6,6 +6,7 @@
 #                       under AddressSanitizer and UndefinedBehaviorSanitizer
 #   ./build.sh demo     deps + build + assess the bundled demo company
 #   ./build.sh lint     line-width checks (C 79, Lua 100)
+#   ./build.sh docs     regenerate docs/checks.md from the plugins' metadata
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -66,12 +67,11 @@ case "${1:-build}" in
     echo "demo report: out/demo/report.pdf, out/demo/report.json" >&2
     exit "$rc"
     ;;
-  lint)
-    bad=$(git ls-files 'core/*.[ch]' 'reports/*.[ch]' 'tests/unit/*.c' \
-      | xargs awk 'length($0) > 79 {print FILENAME":"FNR}')
-    bad+=$(git ls-files 'plugins/*.lua' \
-      | xargs -r awk 'length($0) > 100 {print FILENAME":"FNR}')
-    [ -z "$bad" ] || { echo "lines too long:"; echo "$bad"; exit 1; }
+  lint) tests/lint.sh ;;
+  docs)
+    deps; build
+    NHISCOPE_HOME="$PWD" build/nhiscope plugins list --json \
+      | python3 docs/gen-checks.py > docs/checks.md
     ;;
   clean) make clean ;;
   *) echo "usage: ./build.sh [build|deps|test|demo|lint|clean]" >&2; exit 2 ;;

@@ -2,6 +2,8 @@
 #include "aws_arn.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,22 +202,18 @@ static char *root_arn(const char *near_arn, const char *account)
 {
   struct nhi_aws_arn a;
   const char *part = "aws";
-  size_t plen = 3, len;
+  int plen = 3, len;
   char *s;
 
-  if (nhi_aws_arn_parse(near_arn, &a)) {
+  if (nhi_aws_arn_parse(near_arn, &a) && a.partition_len < INT_MAX) {
     part = a.partition;
-    plen = a.partition_len;
+    plen = (int)a.partition_len;
   }
-  len = 4 + plen + 6 + strlen(account) + 5;
-  s = malloc(len + 1);
-  if (!s)
-    return NULL;
-  memcpy(s, "arn:", 4);
-  memcpy(s + 4, part, plen);
-  memcpy(s + 4 + plen, ":iam::", 6);
-  strcpy(s + 10 + plen, account);
-  strcat(s, ":root");
+  len = snprintf(NULL, 0, "arn:%.*s:iam::%s:root", plen, part, account);
+  s = len < 0 ? NULL : malloc((size_t)len + 1);
+  if (s)
+    snprintf(s, (size_t)len + 1, "arn:%.*s:iam::%s:root", plen, part,
+             account);
   return s;
 }
 

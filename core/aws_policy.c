@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static const char *const list_fields[] = {
   "Action", "NotAction", "Resource", "NotResource", NULL
@@ -117,7 +116,9 @@ static enum nhi_rc decode_text(const char *text, cJSON **out, char **why)
   *out = NULL;
   if (*p == '{')
     return parse_object(text, strlen(text), "document", out, why);
-  if (strncasecmp(p, "%7B", 3) != 0)
+  /* Encoded documents start "%7B", or with an encoded space or newline
+   * when the text stored at AWS did. */
+  if (*p != '%')
     return reason(why, "expected a JSON object, or a string holding one "
                   "as JSON text or URL-encoded JSON");
   rc = nhi_aws_percent_decode(text, &plain, &len, &bad);

@@ -16,7 +16,7 @@ enum nhi_rc nhi_aws_percent_decode(const char *in, char **out, size_t *len,
                                    size_t *bad);
 
 /* Reads the policy document held under key in parent. A string value,
- * URL-encoded JSON (starting "%7B") or plain JSON text, is parsed and
+ * URL-encoded JSON ("%7B...") or plain JSON text, is parsed and
  * replaces the string in parent. The document must then be an object
  * whose optional Statement is a statement or an array of them, each with
  * an Effect of Allow or Deny; Action, NotAction, Resource, NotResource

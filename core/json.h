@@ -17,9 +17,9 @@ void nhi_json_describe_error(const char *text, size_t len, size_t stop,
                              size_t *line, size_t *col, char *what,
                              size_t size);
 
-/* Parses text (NUL-terminated at len) as JSON. On failure logs "cannot read 'name': line L,
- * column C: what" (or "file is empty") and returns NHI_ERR_INPUT. *out
- * is the caller's, freed with cJSON_Delete. */
+/* Parses text (NUL-terminated at len) as JSON. On failure logs "cannot
+ * read 'name': line L, column C: what" (or "file is empty") and returns
+ * NHI_ERR_INPUT. *out is the caller's, freed with cJSON_Delete. */
 enum nhi_rc nhi_json_parse(const char *text, size_t len, const char *name,
                            cJSON **out);
 

@@ -54,6 +54,11 @@ rc=$?
 grep -v '^ok ' "$log"
 tally "plugin tests" "$rc"
 
+tests/lint.sh >"$log" 2>&1
+rc=$?
+grep -v '^ok ' "$log"
+tally "repository checks" "$rc"
+
 for t in tests/e2e/test_*.sh; do
   [ -f "$t" ] || continue
   bash "$t" >"$log" 2>&1
