@@ -75,8 +75,8 @@ static enum nhi_rc parse_object(const char *text, size_t len,
                                 const char *where, cJSON **out, char **why)
 {
   const char *end = NULL;
-  size_t off, line, col;
-  unsigned char c;
+  size_t line, col;
+  char what[64];
 
   /* The length counts the NUL so that cJSON accepts nothing after the
    * value but white space. */
@@ -89,19 +89,10 @@ static enum nhi_rc parse_object(const char *text, size_t len,
     *why = nhi_str_printf("%s is JSON but not an object", where);
     return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
   }
-  off = end && end >= text && (size_t)(end - text) < len ?
-        (size_t)(end - text) : len;
-  nhi_text_position(text, off, &line, &col);
-  c = off < len ? (unsigned char)text[off] : 0;
-  if (off >= len)
-    *why = nhi_str_printf("%s: line %zu, column %zu: unexpected end of "
-                          "document", where, line, col);
-  else if (c >= 0x20 && c < 0x7f)
-    *why = nhi_str_printf("%s: line %zu, column %zu: unexpected '%c'",
-                          where, line, col, c);
-  else
-    *why = nhi_str_printf("%s: line %zu, column %zu: unexpected byte "
-                          "0x%02x", where, line, col, c);
+  nhi_json_describe_error(text, len, end ? (size_t)(end - text) : 0,
+                          &line, &col, what, sizeof what);
+  *why = nhi_str_printf("%s: line %zu, column %zu: %s", where, line, col,
+                        what);
   return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
 }
 
@@ -123,8 +114,8 @@ static enum nhi_rc decode_text(const char *text, cJSON **out, char **why)
                   "as JSON text or URL-encoded JSON");
   rc = nhi_aws_percent_decode(text, &plain, &len, &bad);
   if (rc == NHI_ERR_INPUT) {
-    *why = nhi_str_printf("URL-encoded document: invalid percent-escape at "
-                  "character %zu", bad + 1);
+    *why = nhi_str_printf("URL-encoded document: invalid percent-escape "
+                          "at character %zu", bad + 1);
     return *why ? NHI_ERR_INPUT : NHI_ERR_NOMEM;
   }
   if (!rc)

@@ -10,11 +10,12 @@
 
 #include <cJSON.h>
 
-/* What users and roles share, read before anything is written. */
+/* What users and roles share, read before anything is written. The
+ * strings arn, name, path and owner are borrowed from the export. */
 struct nhi_aws_principal {
-  const char *arn;            /* borrowed from the export, like name... */
+  const char *arn;
   const char *name;
-  const char *path;
+  const char *path;           /* NULL when absent */
   const char *owner;          /* value of the first owner-like tag */
   char *account;              /* from the ARN, malloc'd; NULL if none */
   char created[NHI_TIME_SIZE];  /* CreateDate normalised, or "" */

@@ -1,13 +1,17 @@
 /* The collect stage: each source read by its collector, each in its own
  * transaction, so a failing source loses nothing already collected. */
 #include "run.h"
+#include "digest.h"
+#include "strutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* A parsed "provider:kind[=location]"; strings point into buf. */
+/* A parsed "provider:kind[=location]"; strings point into buf, or into
+ * path when a relative location was resolved. */
 struct spec {
   char *buf;
+  char *path;
   struct nhi_source_spec src;
   const struct nhi_plugin *collector;
 };
@@ -60,6 +64,20 @@ static const struct nhi_strings *source_list(struct nhi_runtime *rt)
   return rt->opt.sources.count ? &rt->opt.sources : &rt->profile.sources;
 }
 
+/* A profile's relative paths are relative to the profile's folder. */
+static enum nhi_rc resolve_location(struct nhi_runtime *rt, struct spec *s)
+{
+  if (!s->src.location || s->src.location[0] == '/' ||
+      !strcmp(s->src.kind, "live") || rt->opt.sources.count ||
+      !rt->profile.dir)
+    return NHI_OK;
+  s->path = nhi_aprintf("%s/%s", rt->profile.dir, s->src.location);
+  if (!s->path)
+    return NHI_ERR_NOMEM;
+  s->src.location = s->path;
+  return NHI_OK;
+}
+
 /* Parses every spec and finds its collector before anything runs, so a
  * typo costs nothing. */
 static enum nhi_rc plan(struct nhi_runtime *rt, struct spec *specs)
@@ -69,6 +87,8 @@ static enum nhi_rc plan(struct nhi_runtime *rt, struct spec *specs)
 
   for (size_t i = 0; i < list->count && !rc; i++) {
     rc = parse_spec(list->items[i], &specs[i]);
+    if (!rc)
+      rc = resolve_location(rt, &specs[i]);
     if (rc)
       break;
     specs[i].collector = find_collector(rt, &specs[i]);
@@ -88,16 +108,21 @@ static enum nhi_rc insert_source(struct nhi_runtime *rt, struct spec *s)
 {
   static const char sql[] =
     "INSERT INTO sources(spec, provider, kind, method, location, collector,"
-    " collected_at) VALUES(?,?,?,?,?,?,?) RETURNING id";
+    " collected_at, sha256) VALUES(?,?,?,?,?,?,?,?) RETURNING id";
+  int live = strcmp(s->src.kind, "live") == 0;
+  char sha[NHI_SHA256_HEX];
   const char *v[] = { s->src.spec, s->src.provider, s->src.kind,
-                      strcmp(s->src.kind, "live") ? "import" : "live",
-                      s->src.location, s->collector->id, rt->now };
+                      live ? "live" : "import", s->src.location,
+                      s->collector->id, rt->now, NULL };
   sqlite3_stmt *st = NULL;
   int step;
 
+  if (!live && s->src.location &&
+      nhi_file_sha256(s->src.location, sha) == NHI_OK)
+    v[7] = sha;
   if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL))
     return NHI_ERR_DB;
-  for (int i = 0; i < 7; i++)
+  for (int i = 0; i < 8; i++)
     sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
   step = sqlite3_step(st);
   if (step == SQLITE_ROW)
@@ -226,8 +251,10 @@ enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
     rc = apply_labels(rt);
   if (!rc)
     rc = record_unused(rt, specs, list->count);
-  for (size_t i = 0; i < list->count; i++)
+  for (size_t i = 0; i < list->count; i++) {
     free(specs[i].buf);
+    free(specs[i].path);
+  }
   free(specs);
   return rc;
 }

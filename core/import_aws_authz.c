@@ -1,7 +1,6 @@
 /* Imports the AWS IAM get-account-authorization-details (GAAD) export. */
 #include "importers.h"
 
-#include "aws_arn.h"
 #include "aws_grants.h"
 #include "aws_policy.h"
 #include "aws_principal.h"

@@ -107,39 +107,6 @@ static int take_list(const char *path, const cJSON *obj, const char *key,
   return 1;
 }
 
-/* Makes "provider:kind=relative" relative to the profile's folder. */
-static char *resolve_spec(const char *spec, const char *dir)
-{
-  const char *eq = strchr(spec, '=');
-  const char *colon = strchr(spec, ':');
-  size_t n;
-  char *out;
-
-  if (!eq || eq[1] == '/' || (colon && strncmp(colon, ":live", 5) == 0))
-    return strdup(spec);
-  n = strlen(spec) + strlen(dir) + 2;
-  out = malloc(n);
-  if (out)
-    snprintf(out, n, "%.*s%s/%s", (int)(eq - spec + 1), spec, dir, eq + 1);
-  return out;
-}
-
-static int take_sources(struct nhi_profile *p, const cJSON *settings)
-{
-  struct nhi_strings raw = { 0 };
-  int ok = take_list(p->path, settings, "sources", &raw);
-
-  for (size_t i = 0; ok && i < raw.count; i++) {
-    char *spec = resolve_spec(raw.items[i], p->dir);
-
-    ok = spec && nhi_strings_add(&p->sources, spec, 0) == NHI_OK;
-    if (!ok)
-      free(spec);
-  }
-  nhi_strings_free(&raw, 1);
-  return ok;
-}
-
 static int take_prepared_by(struct nhi_profile *p, const cJSON *settings)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings,
@@ -217,7 +184,7 @@ enum nhi_rc nhi_profile_load(struct nhi_runtime *rt, const char *path)
        take_string(path, settings, "lang", &p->lang) &&
        take_string(path, settings, "framework", &p->framework) &&
        take_string(path, settings, "now", &p->now) &&
-       take_sources(p, settings) &&
+       take_list(path, settings, "sources", &p->sources) &&
        take_list(path, settings, "disable", &p->disable) &&
        take_list(path, settings, "known_accounts", &p->known_accounts) &&
        take_tables(p, settings);

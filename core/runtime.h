@@ -42,7 +42,7 @@ struct nhi_profile {
   char *lang;
   char *framework;
   char *now;
-  struct nhi_strings sources;   /* specs with paths made absolute */
+  struct nhi_strings sources;   /* specs; paths relative to dir */
   struct nhi_strings disable;
   struct nhi_strings known_accounts;
   cJSON *params;                /* { check id: { param: value } } */

@@ -85,8 +85,8 @@ static void add_meta(cJSON *obj, struct nhi_store *s, const char *key,
 }
 
 static const char sources_sql[] =
-  "SELECT spec, provider, kind, method, location, account, collector,"
-  " status, error, collected_at FROM sources ORDER BY id";
+  "SELECT spec, provider, kind, method, location, sha256, account,"
+  " collector, status, error, collected_at FROM sources ORDER BY id";
 
 static cJSON *assessment(struct nhi_store *s)
 {
