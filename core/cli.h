@@ -20,6 +20,10 @@ int nhi_cmd_report(struct nhi_runtime *rt);
 int nhi_cmd_plugins(struct nhi_runtime *rt);
 int nhi_cmd_test(struct nhi_runtime *rt);
 
+/* plugins new ID: writes a working check and its test cases into -o DIR
+ * (default: the current folder). */
+int nhi_cmd_plugins_new(struct nhi_runtime *rt, const char *id);
+
 /* Maps a result to the documented exit status: 0 done, 1 done with
  * failed sources or plugins (or a failure while running), 2 bad usage
  * or input. */

@@ -105,6 +105,8 @@ int nhi_cmd_plugins(struct nhi_runtime *rt)
   const char *sub = rt->opt.args.count ? rt->opt.args.items[0] : NULL;
   int ok;
 
+  if (sub && !strcmp(sub, "new") && rt->opt.args.count == 2)
+    return nhi_cmd_plugins_new(rt, rt->opt.args.items[1]);
   if (!sub || (strcmp(sub, "list") && strcmp(sub, "info")) ||
       (!strcmp(sub, "info") && rt->opt.args.count != 2)) {
     nhi_cli_help("plugins");

@@ -14,7 +14,7 @@ static const char overview[] =
   "  collect   read sources into DIR/evidence.db\n"
   "  check     run the checks over DIR/evidence.db\n"
   "  report    write DIR/report.json and DIR/report.pdf\n"
-  "  plugins   list plugins, or show one: plugins list [--json] | info ID\n"
+  "  plugins   plugins list [--json] | info ID | new ID [-o DIR]\n"
   "  test      run plugin tests: test PATH...\n"
   "\n"
   "options for every command:\n"
@@ -72,9 +72,13 @@ static const char report_help[] =
 static const char plugins_help[] =
   "usage: nhiscope plugins list [--json]\n"
   "       nhiscope plugins info ID\n"
+  "       nhiscope plugins new ID [-o DIR]\n"
   "\n"
-  "Lists the built-in plugins and those of --plugins folders with their\n"
-  "metadata, or shows one plugin in full.\n";
+  "list: the built-in plugins and those of --plugins folders, with their\n"
+  "metadata. info: one plugin in full, with its params. new: writes a\n"
+  "working check DIR/ID.lua to start from, and its test cases in\n"
+  "DIR/tests/ID/ (DIR defaults to the current folder; nothing is\n"
+  "overwritten). Then: nhiscope test DIR.\n";
 
 static const char test_help[] =
   "usage: nhiscope test PATH...\n"

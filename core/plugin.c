@@ -240,7 +240,7 @@ static void validate_collector(struct meta *m, struct nhi_plugin *p)
   p->params_json = strdup("{}");
 }
 
-static int valid_id(const char *id)
+int nhi_plugin_valid_id(const char *id)
 {
   if (!id || !*id || !strchr("abcdefghijklmnopqrstuvwxyz0123456789", *id))
     return 0;
@@ -260,7 +260,7 @@ static int validate_protected(lua_State *L)
   m->tbl = 3;
 
   p->id = get_string(m, "id", 1, NULL);
-  if (p->id && !valid_id(p->id))
+  if (p->id && !nhi_plugin_valid_id(p->id))
     fail(m, "field 'id' must be lowercase letters, digits, '.', '-' or "
          "'_' (got '%s')", p->id);
   kind = get_string(m, "kind", 1, kinds);

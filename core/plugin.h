@@ -67,6 +67,10 @@ enum nhi_rc nhi_plugin_discover(const char *const *dirs,
 enum nhi_rc nhi_plugin_load(const char *path, const struct nhi_plugin_env *env,
                             struct nhi_plugin *p, char **err);
 
+/* True when id is a valid plugin id: lowercase letters, digits, '.',
+ * '-' and '_', starting with a letter or digit. */
+int nhi_plugin_valid_id(const char *id);
+
 /* Finds a plugin by id; NULL if absent. */
 const struct nhi_plugin *nhi_plugin_find(const struct nhi_plugin_set *set,
                                          const char *id);
