@@ -122,7 +122,9 @@ static void test_load_refuses_what_is_no_document(void **state)
   assert_load("\"%7B%22a%22%3A%zz%7D\"", "URL-encoded document: invalid "
               "percent-escape at character 14");
   assert_load("\"%7B%22a%22%3A\"", "URL-decoded document: line 1, column 6:"
-              " unexpected end of document");
+              " unexpected end of input");
+  assert_load("\"%7B%22a%22%3A%22b%7D\"", "URL-decoded document: line 1, "
+              "column 6: unexpected end of input (string not closed)");
   assert_load("\"{\\\"Statement\\\": []} x\"", "document: line 1, column 19:"
               " unexpected 'x'");
   assert_load("\"{\\\"a\\\":\\n\\u007f}\"", "document: line 2, column 1: "

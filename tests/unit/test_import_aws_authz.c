@@ -655,7 +655,7 @@ static void test_encoded_document_not_json(void **state)
                "\"AssumeRolePolicyDocument\": \"%7B%22Version%22%3A\"}]}",
                "RoleDetailList[0] (r): AssumeRolePolicyDocument: "
                "URL-decoded document: line 1, column 12: unexpected end of "
-               "document");
+               "input");
 }
 
 static void test_list_not_an_array(void **state)
