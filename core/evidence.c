@@ -2,6 +2,7 @@
  * one insert path that C importers and Lua writers share. */
 #include "store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,11 +168,13 @@ static void append(char *buf, size_t *len, const char *s)
 }
 
 /* Builds "INSERT INTO t(source_id, a, b) VALUES(?,?,?) [ON CONFLICT(k)
- * DO UPDATE SET a=coalesce(excluded.a, a), ...] RETURNING id". */
+ * DO UPDATE SET a=coalesce(?2, a), ...] RETURNING id". The update reads
+ * the bound value, not excluded.a, so that a column's fallback never
+ * overwrites what an earlier row said when a later one leaves it out. */
 static char *build_insert(const struct nhi_table_desc *d)
 {
   size_t cap = 128 + strlen(d->table), len = 0;
-  char *sql;
+  char *sql, param[24];
 
   for (size_t i = 0; i < d->ncols; i++)
     cap += 3 * strlen(d->cols[i].name) + 56;
@@ -204,9 +207,8 @@ static char *build_insert(const struct nhi_table_desc *d)
     for (size_t i = 0; i < d->ncols; i++) {
       append(sql, &len, ", ");
       append(sql, &len, d->cols[i].name);
-      append(sql, &len, " = coalesce(excluded.");
-      append(sql, &len, d->cols[i].name);
-      append(sql, &len, ", ");
+      snprintf(param, sizeof param, " = coalesce(?%zu, ", i + 2);
+      append(sql, &len, param);
       append(sql, &len, d->cols[i].name);
       append(sql, &len, ")");
     }

@@ -315,6 +315,26 @@ static int l_strict_newindex(lua_State *L)
                     luaL_tolstring(L, 2, NULL));
 }
 
+/* __index of the trimmed os and io tables: names what is missing, rather
+ * than letting "attempt to call a nil value" puzzle a plugin author. */
+static int l_missing_field(lua_State *L)
+{
+  return luaL_error(L, "%s.%s is not available to plugins (sandbox)",
+                    lua_tostring(L, lua_upvalueindex(1)),
+                    luaL_tolstring(L, 2, NULL));
+}
+
+static void guard_library(lua_State *L, const char *name)
+{
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, name);
+  lua_pushcclosure(L, l_missing_field, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+}
+
 static const char *const base_names[] = {
   "assert", "error", "ipairs", "next", "pairs", "rawequal", "rawget",
   "rawlen", "rawset", "select", "tonumber", "tostring", "type",
@@ -343,6 +363,7 @@ static void add_libraries(lua_State *L, int env)
   lua_setfield(L, env, "string");
   lua_getglobal(L, "os");
   push_copy(L, -1, os_names);
+  guard_library(L, "os");
   lua_setfield(L, env, "os");
   lua_pop(L, 1);
   lua_newtable(L);
@@ -350,6 +371,7 @@ static void add_libraries(lua_State *L, int env)
   lua_setfield(L, -2, "open");
   lua_pushcfunction(L, l_io_lines);
   lua_setfield(L, -2, "lines");
+  guard_library(L, "io");
   lua_setfield(L, env, "io");
 }
 
