@@ -64,7 +64,7 @@ static enum nhi_rc check_one(struct nhi_runtime *rt,
     snprintf(why, sizeof why, "no evidence in '%s' was collected", missing);
     return skip(rt, p, why);
   }
-  nhi_logp(NHI_LOG_DEBUG, p->id, "running");
+  nhi_logp(NHI_LOG_INFO, p->id, "running");
   rc = nhi_store_begin(rt->store);
   if (rc)
     return rc;

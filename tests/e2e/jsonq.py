@@ -8,11 +8,12 @@ usage: jsonq.py FILE EXPR          exit 0 if EXPR is truthy, else print
        jsonq.py --print FILE EXPR  print EXPR's value
 
 In an expression, r is the parsed file, load(path) parses another JSON
-file, and json is the json module. Values print as JSON (sets as sorted
+file, env is the environment and json is the json module. Values print as JSON (sets as sorted
 lists). A file that cannot be read or parsed, or an expression that
 raises, prints the reason and exits 2.
 """
 import json
+import os
 import sys
 
 
@@ -50,7 +51,7 @@ def main(argv):
     except (OSError, ValueError) as e:
         print(f"cannot read {path}: {e}")
         return 2
-    scope = {"r": r, "load": load, "json": json}
+    scope = {"r": r, "load": load, "json": json, "env": os.environ}
     try:
         # Parenthesised, so an expression may span lines.
         values = [eval("(" + expr + "\n)", scope) for expr in args[1:]]

@@ -13,6 +13,9 @@ NHISCOPE_HOME=${NHISCOPE_HOME:-$(cd "$E2E_DIR/../.." && pwd)}
 NHISCOPE=${NHISCOPE:-$NHISCOPE_HOME/build/nhiscope}
 export NHISCOPE NHISCOPE_HOME
 JSONQ="$E2E_DIR/jsonq.py"
+# The interpreter itself, not a version manager's shim: each assertion
+# starts one, and a shim costs more than the check.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)') || exit 2
 FIXTURES="$NHISCOPE_HOME/tests/fixtures/e2e"
 # Every run pins the clock, so reports do not depend on the day.
 NOW=2026-12-01T09:00:00Z
@@ -99,8 +102,11 @@ expect_stderr_lacks() {
 # expect_stderr_line TEXT...: one line of the last command's stderr holds
 # every TEXT (the file, and what is wrong with it, said together).
 expect_stderr_line() {
-  local line what
-  what="one stderr line has '$(IFS="' + '"; echo "$*")'"
+  local line what text
+  what="one stderr line has"
+  for text in "$@"; do
+    what="$what '$text'"
+  done
   while IFS= read -r line; do
     if line_has_all "$line" "$@"; then
       pass "$what"
@@ -138,10 +144,11 @@ expect_file() {
 }
 
 # expect_json FILE EXPR [WHAT]: the Python expression EXPR over the
-# parsed FILE (named r) is truthy.
+# parsed FILE (named r) is truthy. EXPR can read exported shell
+# variables as env["NAME"], which saves quoting them.
 expect_json() {
   local what=${3:-$2} msg
-  if msg=$(python3 "$JSONQ" "$1" "$2" 2>&1); then
+  if msg=$("$PYTHON" "$JSONQ" "$1" "$2" 2>&1); then
     pass "$what"
   else
     fail "$what" "$msg"
@@ -152,7 +159,7 @@ expect_json() {
 # expressions over the parsed FILE (named r).
 expect_json_eq() {
   local what=${4:-$2 == $3} msg
-  if msg=$(python3 "$JSONQ" --eq "$1" "$2" "$3" 2>&1); then
+  if msg=$("$PYTHON" "$JSONQ" --eq "$1" "$2" "$3" 2>&1); then
     pass "$what"
   else
     fail "$what" "$msg"
@@ -161,7 +168,7 @@ expect_json_eq() {
 
 # json_value FILE EXPR: prints EXPR's value as JSON.
 json_value() {
-  python3 "$JSONQ" --print "$1" "$2"
+  "$PYTHON" "$JSONQ" --print "$1" "$2"
 }
 
 # expect_true WHAT CMD...: CMD exits 0.
