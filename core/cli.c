@@ -87,6 +87,8 @@ static int take_flag(struct nhi_options *o, const char *arg, int *help)
     o->demo = 1;
   else if (!strcmp(arg, "--json"))
     o->json = 1;
+  else if (!strcmp(arg, "--version"))
+    o->version = 1;
   else
     return 0;
   return 1;

@@ -97,10 +97,28 @@ static enum nhi_rc plan(struct nhi_runtime *rt, struct spec *specs)
                 "'nhiscope plugins list')", list->items[i],
                 specs[i].src.provider, specs[i].src.kind);
       rc = NHI_ERR_USAGE;
-    } else if (specs[i].src.location && strcmp(specs[i].src.kind, "live")) {
-      rc = nhi_runtime_allow_read(rt, specs[i].src.location);
     }
   }
+  return rc;
+}
+
+static void free_specs(struct spec *specs, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(specs[i].buf);
+    free(specs[i].path);
+  }
+  free(specs);
+}
+
+enum nhi_rc nhi_stage_collect_validate(struct nhi_runtime *rt)
+{
+  size_t n = source_list(rt)->count;
+  struct spec *specs = calloc(n + 1, sizeof *specs);
+  enum nhi_rc rc = specs ? plan(rt, specs) : NHI_ERR_NOMEM;
+
+  if (specs)
+    free_specs(specs, n);
   return rc;
 }
 
@@ -246,15 +264,14 @@ enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
     return NHI_ERR_NOMEM;
   rc = plan(rt, specs);
   for (size_t i = 0; i < list->count && !rc; i++)
+    if (specs[i].src.location && strcmp(specs[i].src.kind, "live"))
+      rc = nhi_runtime_allow_read(rt, specs[i].src.location);
+  for (size_t i = 0; i < list->count && !rc; i++)
     rc = collect_one(rt, &specs[i]);
   if (!rc)
     rc = apply_labels(rt);
   if (!rc)
     rc = record_unused(rt, specs, list->count);
-  for (size_t i = 0; i < list->count; i++) {
-    free(specs[i].buf);
-    free(specs[i].path);
-  }
-  free(specs);
+  free_specs(specs, list->count);
   return rc;
 }

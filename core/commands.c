@@ -116,26 +116,48 @@ static enum nhi_rc reuse_clock(struct nhi_runtime *rt)
   return rc;
 }
 
-/* Common set-up: store, profile, clock, plugins, params, settings. */
+static enum nhi_rc load_plugins(struct nhi_runtime *rt)
+{
+  enum nhi_rc rc = nhi_runtime_load_plugins(rt);
+
+  return rc ? rc : nhi_params_resolve(rt);
+}
+
+/* Set-up of assess: everything that can be wrong with the command line
+ * is found before an earlier assessment's store is replaced. */
+static enum nhi_rc set_up_fresh(struct nhi_runtime *rt)
+{
+  enum nhi_rc rc = need_out_dir(rt, "assess");
+
+  if (!rc)
+    rc = load_profile(rt, rt->opt.profile);
+  if (!rc)
+    rc = nhi_runtime_set_clock(rt);
+  if (!rc)
+    rc = load_plugins(rt);
+  if (!rc)
+    rc = nhi_stage_collect_validate(rt);
+  if (!rc)
+    rc = nhi_runtime_open_store(rt, 1);
+  if (!rc)
+    rc = record_meta(rt);
+  return rc;
+}
+
+/* Set-up of a stage run alone, on the store an earlier stage left. */
 static enum nhi_rc set_up(struct nhi_runtime *rt, const char *cmd,
-                          int fresh, int plugins)
+                          int plugins)
 {
   enum nhi_rc rc = need_out_dir(rt, cmd);
 
-  if (!rc && fresh)
-    rc = load_profile(rt, rt->opt.profile);
-  if (!rc && fresh)
-    rc = nhi_runtime_set_clock(rt);
   if (!rc)
-    rc = nhi_runtime_open_store(rt, fresh);
-  if (!rc && !fresh)
+    rc = nhi_runtime_open_store(rt, 0);
+  if (!rc)
     rc = reuse_profile(rt);
-  if (!rc && !fresh)
+  if (!rc)
     rc = reuse_clock(rt);
   if (!rc && plugins)
-    rc = nhi_runtime_load_plugins(rt);
-  if (!rc && plugins)
-    rc = nhi_params_resolve(rt);
+    rc = load_plugins(rt);
   if (!rc && plugins)
     rc = record_meta(rt);
   return rc;
@@ -143,7 +165,7 @@ static enum nhi_rc set_up(struct nhi_runtime *rt, const char *cmd,
 
 int nhi_cmd_assess(struct nhi_runtime *rt)
 {
-  enum nhi_rc rc = set_up(rt, "assess", 1, 1);
+  enum nhi_rc rc = set_up_fresh(rt);
 
   if (!rc)
     rc = nhi_stage_collect(rt);
@@ -156,7 +178,7 @@ int nhi_cmd_assess(struct nhi_runtime *rt)
 
 int nhi_cmd_collect(struct nhi_runtime *rt)
 {
-  enum nhi_rc rc = set_up(rt, "collect", 0, 1);
+  enum nhi_rc rc = set_up(rt, "collect", 1);
 
   if (!rc)
     rc = nhi_stage_collect(rt);
@@ -165,7 +187,7 @@ int nhi_cmd_collect(struct nhi_runtime *rt)
 
 int nhi_cmd_check(struct nhi_runtime *rt)
 {
-  enum nhi_rc rc = set_up(rt, "check", 0, 1);
+  enum nhi_rc rc = set_up(rt, "check", 1);
 
   if (!rc)
     rc = nhi_stage_check(rt);
@@ -174,7 +196,7 @@ int nhi_cmd_check(struct nhi_runtime *rt)
 
 int nhi_cmd_report(struct nhi_runtime *rt)
 {
-  enum nhi_rc rc = set_up(rt, "report", 0, 0);
+  enum nhi_rc rc = set_up(rt, "report", 0);
 
   if (!rc && rt->opt.lang)
     rc = nhi_store_meta_set(rt->store, "lang", rt->opt.lang);

@@ -225,8 +225,10 @@ static enum nhi_rc writer_stmt(struct nhi_store *s, enum nhi_table t,
 
   if (!s->writers[t]) {
     sql = build_insert(&tables[t]);
-    if (!sql)
+    if (!sql) {
+      nhi_error("evidence store '%s': out of memory", s->path);
       return NHI_ERR_NOMEM;
+    }
     prc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                              &s->writers[t], NULL);
     free(sql);

@@ -171,8 +171,10 @@ static int l_import(lua_State *L)
     return luaL_error(L, "ctx:import: no importer named '%s'", name);
   memset(&st, 0, sizeof st);
   if (importers[i].fn(run->store, path, run->now_unix, &st) != NHI_OK) {
+    /* Raised without a position: the message names the file already. */
     run->error_logged = 1;
-    return luaL_error(L, "%s", nhi_log_last_error());
+    lua_pushstring(L, nhi_log_last_error());
+    return lua_error(L);
   }
   if (st.account[0] && !run->account)
     run->account = strdup(st.account);

@@ -29,13 +29,14 @@ int main(int argc, char **argv)
   const char *command = NULL;
   int help = 0, status;
 
-  if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-    printf("nhiscope %s\n", NHI_VERSION);
-    return 0;
-  }
   if (nhi_cli_parse(&rt, argc, argv, &command, &help) != NHI_OK) {
     nhi_runtime_free(&rt);
     return 2;
+  }
+  if (rt.opt.version) {
+    printf("nhiscope %s\n", NHI_VERSION);
+    nhi_runtime_free(&rt);
+    return 0;
   }
   if (help || !command) {
     nhi_cli_help(command);

@@ -24,6 +24,7 @@ struct nhi_options {
   const char *lang;
   int demo;
   int json;
+  int version;
   struct nhi_strings sources;   /* --source SPEC */
   struct nhi_strings plugin_dirs;
   struct nhi_strings sets;      /* --set ID.PARAM=VALUE */
@@ -89,6 +90,10 @@ enum nhi_rc nhi_runtime_allow_read(struct nhi_runtime *rt, const char *path);
 
 /* Opens DIR/evidence.db; fresh removes an earlier one first. */
 enum nhi_rc nhi_runtime_open_store(struct nhi_runtime *rt, int fresh);
+
+/* Checks every source spec and finds its collector, changing nothing;
+ * NHI_ERR_USAGE with a message naming the bad spec. */
+enum nhi_rc nhi_stage_collect_validate(struct nhi_runtime *rt);
 
 /* Stages, in the order assess runs them. */
 enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt);

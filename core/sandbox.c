@@ -18,6 +18,7 @@ static const char budget_sentinel = 0;
 #define REG_IO "nhi.sandbox.io"
 #define REG_STRING "nhi.sandbox.string"
 #define REG_LIBS "nhi.sandbox.loaded"
+#define REG_OWN_MT "nhi.sandbox.metatables"
 
 struct nhi_sandbox *nhi_sandbox_of(lua_State *L)
 {
@@ -109,7 +110,37 @@ static int l_safe_setmetatable(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
   if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
     return luaL_error(L, "cannot change a protected metatable");
+  if (lua_istable(L, 2)) {
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_OWN_MT);
+    lua_pushvalue(L, 2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  }
   lua_setmetatable(L, 1);
+  return 1;
+}
+
+/* getmetatable(v) shows plugins only the metatables they set themselves
+ * (or a __metatable field). The host's (files, JSON markers) stay out of
+ * reach: a __gc added to one would run outside the budget, even while
+ * the state closes. */
+static int l_safe_getmetatable(lua_State *L)
+{
+  luaL_checkany(L, 1);
+  lua_settop(L, 1);
+  if (!lua_getmetatable(L, 1)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+    return 1;
+  lua_getfield(L, LUA_REGISTRYINDEX, REG_OWN_MT);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, -2) == LUA_TNIL)
+    lua_pushnil(L);
+  else
+    lua_pushvalue(L, 2);
   return 1;
 }
 
@@ -229,11 +260,10 @@ static int find_module(lua_State *L, const char *name)
   FILE *f;
 
   for (const char *const *d = sb->lib_dirs; d && *d; d++) {
-    lua_pushfstring(L, "%s/%s", *d, name);
-    luaL_gsub(L, lua_tostring(L, -1), ".", "/");
+    lua_pushfstring(L, "%s/", *d);
+    luaL_gsub(L, name, ".", "/");
     lua_pushliteral(L, ".lua");
-    lua_concat(L, 2);
-    lua_remove(L, -2);
+    lua_concat(L, 3);
     f = fopen(lua_tostring(L, -1), "r");
     if (f) {
       fclose(f);
@@ -311,7 +341,7 @@ static int l_strict_index(lua_State *L)
 
 static int l_strict_newindex(lua_State *L)
 {
-  return luaL_error(L, "assignment to undeclared global '%s' (use local)",
+  return luaL_error(L, "assignment to unknown global '%s' (use local)",
                     luaL_tolstring(L, 2, NULL));
 }
 
@@ -338,14 +368,15 @@ static void guard_library(lua_State *L, const char *name)
 static const char *const base_names[] = {
   "assert", "error", "ipairs", "next", "pairs", "rawequal", "rawget",
   "rawlen", "rawset", "select", "tonumber", "tostring", "type",
-  "getmetatable", "_VERSION", NULL
+  "_VERSION", NULL
 };
 static const char *const os_names[] = {
   "clock", "date", "difftime", "time", NULL
 };
 static const luaL_Reg safe_base[] = {
   { "pcall", l_safe_pcall }, { "xpcall", l_safe_xpcall },
-  { "setmetatable", l_safe_setmetatable }, { "print", l_print },
+  { "setmetatable", l_safe_setmetatable },
+  { "getmetatable", l_safe_getmetatable }, { "print", l_print },
   { "load", l_safe_load }, { "require", l_safe_require }, { NULL, NULL }
 };
 
@@ -406,8 +437,9 @@ void nhi_sandbox_push_env(struct nhi_sandbox *sb, int api_idx, int strict)
   }
 }
 
-/* Keeps the real io functions for the checked wrappers, and gives
- * strings a method table without string.dump. */
+/* Keeps the real io functions for the checked wrappers, starts the weak
+ * set of metatables plugins made, and gives strings a method table
+ * without string.dump. */
 static void prepare_state(lua_State *L)
 {
   static const char *const io_names[] = { "open", "lines", NULL };
@@ -418,6 +450,12 @@ static void prepare_state(lua_State *L)
   lua_pop(L, 1);
   lua_newtable(L);
   lua_setfield(L, LUA_REGISTRYINDEX, REG_LIBS);
+  lua_newtable(L);
+  lua_newtable(L);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, REG_OWN_MT);
   lua_getglobal(L, "string");
   push_copy_except(L, -1, "dump");
   lua_pushvalue(L, -1);

@@ -8,9 +8,9 @@ usage: jsonq.py FILE EXPR          exit 0 if EXPR is truthy, else print
        jsonq.py --print FILE EXPR  print EXPR's value
 
 In an expression, r is the parsed file, load(path) parses another JSON
-file, env is the environment and json is the json module. Values print as JSON (sets as sorted
-lists). A file that cannot be read or parsed, or an expression that
-raises, prints the reason and exits 2.
+file, env is the environment and json is the json module. Values print
+as JSON (sets as sorted lists). A file that cannot be read or parsed, or
+an expression that raises, prints the reason and exits 2.
 """
 import json
 import os
@@ -33,8 +33,9 @@ def show(value):
 
 def differ(got, want):
     """Says how two values differ; for sets, which members."""
-    if isinstance(got, (set, frozenset)) and isinstance(want, (set, frozenset)):
-        return (f"missing {show(want - got)}, unexpected {show(got - want)}")
+    sets = (set, frozenset)
+    if isinstance(got, sets) and isinstance(want, sets):
+        return f"missing {show(want - got)}, unexpected {show(got - want)}"
     return f"got {show(got)}, expected {show(want)}"
 
 

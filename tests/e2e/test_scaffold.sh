@@ -20,7 +20,8 @@ expect_stderr_has "is not a plugin id"
 
 out="$T/out"
 expect_status 0 "$NHISCOPE" assess --now 2026-12-01T09:00:00Z \
-  --plugins "$dir" --source aws:authz="$NHISCOPE_HOME/demo/northwind/gaad.json" \
+  --plugins "$dir" \
+  --source aws:authz="$NHISCOPE_HOME/demo/northwind/gaad.json" \
   -o "$out"
 expect_json "$out/report.json" \
   'any(f["check"] == "acme.unowned" for f in r["findings"])'
