@@ -7,12 +7,25 @@
 
 #include <time.h>
 
-/* What one import wrote. */
+/* What one import read and wrote. */
 struct nhi_import_stats {
-  long long identities, policies, grants, edges, resources;
-  int truncated;          /* export said IsTruncated=true */
-  char account[32];       /* AWS account id found in ARNs, "" if none */
+  long long identities, credentials, policies, grants, edges, resources;
+  long long activity;     /* activity rows written */
+  long long records;      /* input records read (log events, CSV rows) */
+  long long files;        /* input files read (a folder of logs) */
+  int truncated;          /* the input said it is incomplete */
+  char account[32];       /* account id the input belongs to, or "" */
 };
+
+/* Every importer has this shape: it reads path into s within the
+ * caller's transaction (s->source_id set), judges time against now,
+ * fills *stats (zeroed first) and logs its one error message. */
+typedef enum nhi_rc (*nhi_importer_fn)(struct nhi_store *s, const char *path,
+                                       time_t now,
+                                       struct nhi_import_stats *stats);
+
+/* The importer ctx:import(name, path) runs, or NULL for an unknown name. */
+nhi_importer_fn nhi_importer_find(const char *name);
 
 /* Imports the AWS IAM get-account-authorization-details export at path
  * (the CLI's JSON, or policy documents as URL-encoded or plain JSON

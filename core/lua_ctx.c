@@ -124,29 +124,21 @@ static int l_finding(lua_State *L)
   return 0;
 }
 
-typedef enum nhi_rc (*importer_fn)(struct nhi_store *, const char *, time_t,
-                                   struct nhi_import_stats *);
-
-static const struct {
-  const char *name;
-  importer_fn fn;
-} importers[] = {
-  { "aws.authz", nhi_import_aws_authz },
-};
-
 static void push_stats(lua_State *L, const struct nhi_import_stats *st)
 {
-  lua_createtable(L, 0, 7);
-  lua_pushinteger(L, st->identities);
-  lua_setfield(L, -2, "identities");
-  lua_pushinteger(L, st->policies);
-  lua_setfield(L, -2, "policies");
-  lua_pushinteger(L, st->grants);
-  lua_setfield(L, -2, "grants");
-  lua_pushinteger(L, st->edges);
-  lua_setfield(L, -2, "edges");
-  lua_pushinteger(L, st->resources);
-  lua_setfield(L, -2, "resources");
+  const struct { const char *name; long long n; } counts[] = {
+    { "identities", st->identities }, { "credentials", st->credentials },
+    { "policies", st->policies }, { "grants", st->grants },
+    { "edges", st->edges }, { "resources", st->resources },
+    { "activity", st->activity }, { "records", st->records },
+    { "files", st->files },
+  };
+
+  lua_createtable(L, 0, 12);
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+    lua_pushinteger(L, counts[i].n);
+    lua_setfield(L, -2, counts[i].name);
+  }
   lua_pushboolean(L, st->truncated);
   lua_setfield(L, -2, "truncated");
   if (st->account[0]) {
@@ -162,15 +154,13 @@ static int l_import(lua_State *L)
   struct nhi_run *run = run_of(L);
   const char *name = luaL_checkstring(L, 2);
   const char *path = luaL_checkstring(L, 3);
+  nhi_importer_fn import = nhi_importer_find(name);
   struct nhi_import_stats st;
-  size_t i, n = sizeof importers / sizeof importers[0];
 
-  for (i = 0; i < n && strcmp(importers[i].name, name); i++)
-    ;
-  if (i == n)
+  if (!import)
     return luaL_error(L, "ctx:import: no importer named '%s'", name);
   memset(&st, 0, sizeof st);
-  if (importers[i].fn(run->store, path, run->now_unix, &st) != NHI_OK) {
+  if (import(run->store, path, run->now_unix, &st) != NHI_OK) {
     /* Raised without a position: the message names the file already. */
     run->error_logged = 1;
     lua_pushstring(L, nhi_log_last_error());
