@@ -167,6 +167,46 @@ static void append(char *buf, size_t *len, const char *s)
   *len += n;
 }
 
+static int is_object_column(const struct nhi_column *c)
+{
+  return c->type == NHI_COL_JSON &&
+         (!strcmp(c->name, "attrs") || !strcmp(c->name, "tags"));
+}
+
+/* ", a = coalesce(?N, a)": a later row fills what an earlier one left
+ * NULL and updates what it says. Object columns (attrs, tags) merge key
+ * by key, so two sources describing one identity add up. */
+static void append_update(char *sql, size_t *len, const struct nhi_column *c,
+                          size_t param)
+{
+  char p[24];
+
+  snprintf(p, sizeof p, "?%zu", param);
+  append(sql, len, ", ");
+  append(sql, len, c->name);
+  if (is_object_column(c)) {
+    append(sql, len, " = CASE WHEN ");
+    append(sql, len, p);
+    append(sql, len, " IS NULL THEN ");
+    append(sql, len, c->name);
+    append(sql, len, " WHEN ");
+    append(sql, len, c->name);
+    append(sql, len, " IS NULL THEN ");
+    append(sql, len, p);
+    append(sql, len, " ELSE json_patch(");
+    append(sql, len, c->name);
+    append(sql, len, ", ");
+    append(sql, len, p);
+    append(sql, len, ") END");
+    return;
+  }
+  append(sql, len, " = coalesce(");
+  append(sql, len, p);
+  append(sql, len, ", ");
+  append(sql, len, c->name);
+  append(sql, len, ")");
+}
+
 /* Builds "INSERT INTO t(source_id, a, b) VALUES(?,?,?) [ON CONFLICT(k)
  * DO UPDATE SET a=coalesce(?2, a), ...] RETURNING id". The update reads
  * the bound value, not excluded.a, so that a column's fallback never
@@ -174,10 +214,10 @@ static void append(char *buf, size_t *len, const char *s)
 static char *build_insert(const struct nhi_table_desc *d)
 {
   size_t cap = 128 + strlen(d->table), len = 0;
-  char *sql, param[24];
+  char *sql;
 
   for (size_t i = 0; i < d->ncols; i++)
-    cap += 3 * strlen(d->cols[i].name) + 56;
+    cap += 5 * strlen(d->cols[i].name) + 96;
   sql = malloc(cap);
   if (!sql)
     return NULL;
@@ -204,14 +244,8 @@ static char *build_insert(const struct nhi_table_desc *d)
     append(sql, &len, " ON CONFLICT(");
     append(sql, &len, d->upsert_key);
     append(sql, &len, ") DO UPDATE SET source_id = source_id");
-    for (size_t i = 0; i < d->ncols; i++) {
-      append(sql, &len, ", ");
-      append(sql, &len, d->cols[i].name);
-      snprintf(param, sizeof param, " = coalesce(?%zu, ", i + 2);
-      append(sql, &len, param);
-      append(sql, &len, d->cols[i].name);
-      append(sql, &len, ")");
-    }
+    for (size_t i = 0; i < d->ncols; i++)
+      append_update(sql, &len, &d->cols[i], i + 2);
   }
   append(sql, &len, " RETURNING id");
   return sql;
