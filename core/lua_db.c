@@ -189,10 +189,12 @@ static int l_db_exec(lua_State *L)
 {
   sqlite3_stmt **st = prepare(L, "exec", 0);
   sqlite3 *db = sqlite3_db_handle(*st);
+  int writes = !sqlite3_stmt_readonly(*st);
 
   while (step(L, st, "exec"))
     lua_pop(L, 1);
-  lua_pushinteger(L, sqlite3_changes64(db));
+  /* sqlite3_changes64 still holds the last write's count after a read */
+  lua_pushinteger(L, writes ? sqlite3_changes64(db) : 0);
   return 1;
 }
 

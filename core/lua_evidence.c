@@ -204,10 +204,10 @@ static void convert_secret(lua_State *L, enum nhi_table t,
     lua_pop(L, 1);
     return;
   }
-  value = lua_tolstring(L, -1, &len);
   if (lua_type(L, -1) != LUA_TSTRING)
     luaL_error(L, "evidence:%s: field '%s' must be a string", d->writer,
                field);
+  value = lua_tolstring(L, -1, &len);
   if (nhi_secret_fingerprint(value, len, fp) != NHI_OK)
     luaL_error(L, "evidence:%s: cannot fingerprint the secret", d->writer);
   nhi_secret_preview(value, len, preview);

@@ -89,11 +89,29 @@ static int l_safe_pcall(lua_State *L)
   return finish_pcall(L, status, 1);
 }
 
+/* Runs the plugin's xpcall handler, except once a limit was hit: Lua
+ * calls a handler for an error raised by the budget hook with hooks
+ * off, so a looping handler would never be stopped. */
+static int guarded_handler(lua_State *L)
+{
+  struct nhi_sandbox *sb = nhi_sandbox_of(L);
+
+  if (sb->over_budget || sb->mem_fatal)
+    return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 static int l_safe_xpcall(lua_State *L)
 {
   int n = lua_gettop(L), status;
 
   luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, guarded_handler, 1);
+  lua_replace(L, 2);
   lua_pushvalue(L, 1);           /* f, msgh, args..., f */
   lua_rotate(L, 3, 1);           /* f, msgh, f, args... */
   status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
