@@ -2,7 +2,6 @@
  * evidence writers and importers (collectors), findings (checks). */
 #include "lua_api.h"
 #include "importers.h"
-#include "lua_http.h"
 #include "lua_json.h"
 
 #include <stdlib.h>
@@ -254,12 +253,8 @@ void nhi_api_push_ctx(lua_State *L, struct nhi_run *run)
     nhi_api_push_evidence(L, run);
     lua_setfield(L, -2, "evidence");
     set_closure(L, run, l_import, "import");
-    set_closure(L, run, nhi_lua_ctx_save_raw, "save_raw");
-    set_closure(L, run, nhi_lua_ctx_coverage_gap, "coverage_gap");
     return;
   }
-  nhi_api_push_aws(L, run);
-  lua_setfield(L, -2, "aws");
   lua_pushlightuserdata(L, run);
   lua_getfield(L, -2, "params");
   push_title(L, p->title, lua_gettop(L));
