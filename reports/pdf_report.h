@@ -1,0 +1,182 @@
+/* What the PDF report's sections share: the rendering and its helpers. */
+#ifndef NHI_PDF_REPORT_H
+#define NHI_PDF_REPORT_H
+
+#include "nhi.h"
+#include "pdf_layout.h"
+
+#include <cJSON.h>
+
+/* Room for any number nhi_rpt_fmt_num writes. */
+#define NHI_RPT_NUM_SIZE 32
+
+/* A severity id as report.json writes it, with its catalogue key. */
+struct nhi_rpt_severity {
+  const char *id, *count_key;
+};
+
+#define NHI_RPT_N_SEVERITIES 5
+
+/* The severities from critical down to info. */
+extern const struct nhi_rpt_severity
+  nhi_rpt_severities[NHI_RPT_N_SEVERITIES];
+
+/* Everything one rendering needs; the templates are owned here. */
+struct nhi_rpt {
+  struct nhi_pdf pdf;
+  const cJSON *root;           /* report.json's tree, borrowed */
+  cJSON *layout, *words;       /* report.json and lang/<lang>.json */
+  const char *client;          /* from root, borrowed */
+  struct nhi_pdf_text title, lead, headline, heading, sub, body, muted;
+  struct nhi_pdf_text small, small_bold, small_muted, table, table_head;
+  struct nhi_pdf_text label, score, product, number;
+  struct nhi_pdf_rgb accent, panel, rule;
+  float header_offset, footer_offset;
+  int header_first;
+  float pill_w;                /* width of the answer labels */
+  float heading_end;           /* cursor right under the last heading */
+};
+
+/* obj.key, or NULL (0 from get_num) when obj is not an object or key is
+ * missing or holds another type. Borrowed from obj. */
+static inline const cJSON *get_item(const cJSON *obj, const char *key)
+{
+  return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key)
+                             : NULL;
+}
+
+static inline const char *get_str(const cJSON *obj, const char *key)
+{
+  const cJSON *v = get_item(obj, key);
+
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static inline int get_num(const cJSON *obj, const char *key, double *out)
+{
+  const cJSON *v = get_item(obj, key);
+
+  if (!cJSON_IsNumber(v))
+    return 0;
+  *out = v->valuedouble;
+  return 1;
+}
+
+static inline const cJSON *get_obj(const cJSON *obj, const char *key)
+{
+  const cJSON *v = get_item(obj, key);
+
+  return cJSON_IsObject(v) ? v : NULL;
+}
+
+static inline const cJSON *get_arr(const cJSON *obj, const char *key)
+{
+  const cJSON *v = get_item(obj, key);
+
+  return cJSON_IsArray(v) ? v : NULL;
+}
+
+/* pdf_words.c: the templates, the catalogue and the words it fills. */
+
+/* Reads dir/report.json into r->layout and dir/lang/<lang>.json into
+ * r->words (r owns both). path names the report in messages. Returns
+ * NHI_OK, or logs and returns NHI_ERR_INPUT or NHI_ERR_NOMEM. */
+enum nhi_rc nhi_rpt_load_templates(struct nhi_rpt *r, const char *dir,
+                                   const char *lang, const char *path);
+
+/* v as text in out: whole numbers without a fraction. */
+void nhi_rpt_fmt_num(double v, char out[NHI_RPT_NUM_SIZE]);
+
+/* The catalogue's text for key, or the key itself when it has none. The
+ * string is borrowed from r or key. */
+const char *nhi_rpt_word(const struct nhi_rpt *r, const char *key);
+
+/* The catalogue's text for "prefix.id", else id (or the "none" word when
+ * id is NULL). Borrowed, like nhi_rpt_word's. */
+const char *nhi_rpt_word_for(const struct nhi_rpt *r, const char *prefix,
+                             const char *id);
+
+/* The number at obj.key as text in buf, or the "none" word. Returns buf
+ * or a borrowed word. */
+const char *nhi_rpt_num_text(const struct nhi_rpt *r, const cJSON *obj,
+                             const char *key, char buf[NHI_RPT_NUM_SIZE]);
+
+/* Logs that the report ran out of memory; returns NULL. */
+void *nhi_rpt_no_memory(const struct nhi_rpt *r);
+
+/* The catalogue's text for key with {placeholders} filled from pairs
+ * (see nhi_pdf_subst); the caller frees it. NULL (logged) when out of
+ * memory. */
+char *nhi_rpt_fill(const struct nhi_rpt *r, const char *key,
+                   const char *const *pairs);
+
+/* A copy of s the caller frees; NULL (logged) when out of memory. */
+char *nhi_rpt_copy_text(const struct nhi_rpt *r, const char *s);
+
+/* iso as "1 December 2026" in the catalogue's words, iso itself when it
+ * is not a time, the "none" word when NULL. The caller frees it; NULL
+ * (logged) when out of memory. */
+char *nhi_rpt_format_date(const struct nhi_rpt *r, const char *iso);
+
+/* pdf_style.c: page geometry, text styles and colours from the layout. */
+
+/* Fills st and r's text styles, colours and header and footer settings
+ * from r->layout, with defaults for whatever it lacks. */
+void nhi_rpt_load_styles(struct nhi_rpt *r, struct nhi_pdf_style *st);
+
+/* colours[.group].key from the layout template, else the colour def
+ * ("#RRGGBB"). */
+struct nhi_pdf_rgb nhi_rpt_colour(const struct nhi_rpt *r,
+                                  const char *group, const char *key,
+                                  const char *def);
+
+/* pdf_blocks.c: pieces every section draws with. */
+
+/* Width between the left and right margins. */
+float nhi_rpt_content_width(const struct nhi_rpt *r);
+
+/* Height of a label drawn by nhi_rpt_draw_pill. */
+float nhi_rpt_pill_height(const struct nhi_rpt *r);
+
+/* Writes text in a filled box whose top-left corner is (x, top); a w of
+ * 0 fits the box to the text. Returns the rc of drawing the text. */
+enum nhi_rc nhi_rpt_draw_pill(struct nhi_rpt *r, float x, float top,
+                              float w, const char *text,
+                              const struct nhi_pdf_rgb *bg);
+
+/* Writes the catalogue's text for key, {placeholders} filled from pairs,
+ * as a paragraph in t. Returns NHI_OK or the failure (logged). */
+enum nhi_rc nhi_rpt_say(struct nhi_rpt *r, const struct nhi_pdf_text *t,
+                        float indent, const char *key,
+                        const char *const *pairs);
+
+/* Opens section id (on a new page when the layout asks for it) with the
+ * catalogue's heading for key, kept with room for some text under it, a
+ * bookmark and a rule. */
+enum nhi_rc nhi_rpt_section(struct nhi_rpt *r, const char *id,
+                            const char *key);
+
+/* The catalogue's subheading for key, kept with the start of what
+ * follows it. */
+enum nhi_rc nhi_rpt_subheading(struct nhi_rpt *r, const char *key);
+
+/* The sections, drawn in this order; each returns NHI_OK or the failure
+ * (logged). */
+
+/* pdf_cover.c: product, title, client, date, author, confidential. */
+enum nhi_rc nhi_rpt_render_cover(struct nhi_rpt *r);
+
+/* pdf_questions.c: the overall score and each question's answer. */
+enum nhi_rc nhi_rpt_render_questions(struct nhi_rpt *r);
+
+/* pdf_inventory.c: identity counts, tables by provider and kind, and a
+ * bar chart by kind. */
+enum nhi_rc nhi_rpt_render_inventory(struct nhi_rpt *r);
+
+/* pdf_findings.c: the findings table and each check's remediation. */
+enum nhi_rc nhi_rpt_render_findings(struct nhi_rpt *r);
+
+/* pdf_coverage.c: sources read and plugins run. */
+enum nhi_rc nhi_rpt_render_coverage(struct nhi_rpt *r);
+
+#endif
