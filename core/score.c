@@ -22,7 +22,9 @@ static const char *const needs_trace[] = {
 
 /* How much of the population each identity's worst finding weighs
  * (critical 4, high 2, medium 1, low 0.25; indeterminate half): a
- * critical finding on 5% of the NHIs costs 20 points. A finding tied to
+ * critical finding on 5% of the NHIs gives an exposure of 0.2, and the
+ * score is 100 e^-exposure (82), which falls fast but keeps telling a
+ * bad estate from a worse one. A finding tied to
  * no identity is account-wide and weighs as if it touched a quarter of
  * the population. */
 #define WEIGHT                                                          \
@@ -175,8 +177,8 @@ enum nhi_rc nhi_score_compute(struct nhi_store *s, struct nhi_score *out)
     count_checks(s, q);
     q->assessed = q->checks_ok > 0;
     if (q->assessed)
-      q->score = (int)lround(100.0 * fmax(0.0, 1.0 - exposure(
-                   s, q->id, out->population)));
+      q->score = (int)lround(100.0 * exp(-exposure(s, q->id,
+                                                    out->population)));
     q->answer = answer(q);
     sum += q->assessed ? q->score * q->coverage : 0;
   }

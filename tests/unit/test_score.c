@@ -193,7 +193,7 @@ static void test_critical_finding_answers_no(void **state)
   add_run(fx, "overprivilege", "ok");
   add_finding(fx, "overprivilege", "critical", "fail", "r1");
   sc = compute(fx);
-  expect_answer(&sc.q[OVERPRIV], "no", 80);
+  expect_answer(&sc.q[OVERPRIV], "no", 82);
   assert_int_equal(sc.q[OVERPRIV].counts[0], 1);
   assert_int_equal(sc.q[OVERPRIV].total, 1);
 }
@@ -237,14 +237,14 @@ static void test_low_score_answers_no(void **state)
 
   add_population(fx);
   add_run(fx, "overprivilege", "ok");
-  for (int i = 1; i <= 6; i++) {
+  for (int i = 1; i <= 9; i++) {
     char ref[8];
 
     snprintf(ref, sizeof ref, "r%d", i);
     add_finding(fx, "overprivilege", "high", "fail", ref);
   }
   sc = compute(fx);
-  expect_answer(&sc.q[OVERPRIV], "no", 40);
+  expect_answer(&sc.q[OVERPRIV], "no", 41);
 }
 
 /* One case of the exposure formula: findings on a population of 20. */
@@ -255,23 +255,23 @@ struct exposure_case {
 };
 
 static const struct exposure_case exposure_cases[] = {
-  { "1 critical of 20", { { "critical", "fail", "r1" } }, 80 },
+  { "1 critical of 20", { { "critical", "fail", "r1" } }, 82 },
   { "high on 2 of 20", { { "high", "fail", "r1" },
-                          { "high", "fail", "r2" } }, 80 },
+                          { "high", "fail", "r2" } }, 82 },
   { "indeterminate critical", { { "critical", "indeterminate", "r1" } },
     90 },
   { "worst finding per identity", { { "critical", "fail", "r1" },
                                     { "high", "fail", "r1" },
-                                    { "medium", "fail", "r1" } }, 80 },
-  { "account-wide medium", { { "medium", "fail", "" } }, 75 },
+                                    { "medium", "fail", "r1" } }, 82 },
+  { "account-wide medium", { { "medium", "fail", "" } }, 78 },
   { "low on 4 of 20", { { "low", "fail", "r1" }, { "low", "fail", "r2" },
                         { "low", "fail", "r3" }, { "low", "fail", "r4" } },
     95 },
   { "info weighs nothing", { { "info", "fail", "r1" },
                              { "info", "fail", "" } }, 100 },
-  { "never below zero", { { "critical", "fail", "" },
-                          { "critical", "fail", "" },
-                          { "critical", "fail", "" } }, 0 },
+  { "falls fast but stays above zero", { { "critical", "fail", "" },
+                                         { "critical", "fail", "" },
+                                         { "critical", "fail", "" } }, 5 },
 };
 
 static void test_exposure_formula(void **state)
@@ -307,7 +307,7 @@ static void test_humans_outside_population(void **state)
   add_finding(fx, "overprivilege", "critical", "fail", "r1");
   sc = compute(fx);
   assert_int_equal(sc.population, 20);
-  expect_answer(&sc.q[OVERPRIV], "no", 80);
+  expect_answer(&sc.q[OVERPRIV], "no", 82);
 }
 
 static void test_findings_of_other_questions_ignored(void **state)
