@@ -1,6 +1,7 @@
 /* The check stage: every enabled check over the evidence store, each in
  * its own transaction, so a failing check loses no other findings. */
 #include "run.h"
+#include "progress.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,8 +114,14 @@ enum nhi_rc nhi_stage_check(struct nhi_runtime *rt)
                       "('load', 'check')", "cannot clear earlier findings");
   if (!rc)
     rc = record_load_failures(rt);
-  for (size_t i = 0; i < rt->plugins.count && !rc; i++)
-    if (rt->plugins.items[i].kind == NHI_PLUGIN_CHECK)
-      rc = check_one(rt, &rt->plugins.items[i]);
+  for (size_t i = 0; i < rt->plugins.count && !rc; i++) {
+    const struct nhi_plugin *p = &rt->plugins.items[i];
+
+    if (p->kind != NHI_PLUGIN_CHECK)
+      continue;
+    nhi_progress("checking", i + 1, rt->plugins.count, p->id);
+    rc = check_one(rt, p);
+  }
+  nhi_progress_done();
   return rc;
 }
