@@ -1,6 +1,7 @@
 /* The collect stage: each source read by its collector, each in its own
  * transaction, so a failing source loses nothing already collected. */
 #include "run.h"
+#include "progress.h"
 #include "digest.h"
 #include "strutil.h"
 
@@ -153,22 +154,31 @@ static enum nhi_rc insert_source(struct nhi_runtime *rt, struct spec *s)
   return NHI_OK;
 }
 
+/* Records how the source ended: its error, or what the collector could
+ * not see (coverage gaps, as a JSON list). */
 static enum nhi_rc finish_source(struct nhi_runtime *rt, long long id,
-                                 const char *error, const char *account)
+                                 const char *error, const cJSON *gaps,
+                                 const char *account)
 {
   static const char sql[] =
-    "UPDATE sources SET status = ?, error = ?, account = ? WHERE id = ?";
+    "UPDATE sources SET status = ?, error = ?, gaps = ?, account = ?"
+    " WHERE id = ?";
+  char *gaps_json = gaps ? cJSON_PrintUnformatted(gaps) : NULL;
   sqlite3_stmt *st = NULL;
-  int ok;
+  int ok = 0;
 
-  if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL))
-    return NHI_ERR_DB;
-  sqlite3_bind_text(st, 1, error ? "failed" : "ok", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, account, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 4, id);
-  ok = sqlite3_step(st) == SQLITE_DONE;
+  if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, error ? "failed" : "ok", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, gaps_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, account, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, id);
+    ok = sqlite3_step(st) == SQLITE_DONE;
+  }
   sqlite3_finalize(st);
+  free(gaps_json);
+  if (!ok)
+    nhi_error("evidence store: cannot record how source %lld ended", id);
   return ok ? NHI_OK : NHI_ERR_DB;
 }
 
@@ -176,7 +186,8 @@ static enum nhi_rc finish_source(struct nhi_runtime *rt, long long id,
  * this source and is recorded against it. */
 static enum nhi_rc collect_one(struct nhi_runtime *rt, struct spec *s)
 {
-  struct nhi_run run = { .plugin = s->collector, .source = &s->src };
+  struct nhi_run run = { .plugin = s->collector, .source = &s->src,
+                         .out_dir = rt->opt.out_dir };
   struct nhi_run_outcome out;
   enum nhi_rc rc, prc;
 
@@ -196,7 +207,8 @@ static enum nhi_rc collect_one(struct nhi_runtime *rt, struct spec *s)
     rt->failures++;
   }
   if (!rc)
-    rc = finish_source(rt, s->src.id, prc ? out.error : NULL, run.account);
+    rc = finish_source(rt, s->src.id, prc ? out.error : NULL, run.gaps,
+                       run.account);
   if (!rc) {
     struct nhi_run_entry e = { s->collector->id, "collector", NULL,
                                s->collector->path, "collect",
@@ -206,6 +218,7 @@ static enum nhi_rc collect_one(struct nhi_runtime *rt, struct spec *s)
   }
   nhi_run_outcome_clear(&out);
   free(run.account);
+  cJSON_Delete(run.gaps);
   return rc;
 }
 
@@ -266,8 +279,11 @@ enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
   for (size_t i = 0; i < list->count && !rc; i++)
     if (specs[i].src.location && strcmp(specs[i].src.kind, "live"))
       rc = nhi_runtime_allow_read(rt, specs[i].src.location);
-  for (size_t i = 0; i < list->count && !rc; i++)
+  for (size_t i = 0; i < list->count && !rc; i++) {
+    nhi_progress("collecting", i + 1, list->count, specs[i].src.spec);
     rc = collect_one(rt, &specs[i]);
+    nhi_progress_done();
+  }
   if (!rc)
     rc = apply_labels(rt);
   if (!rc)

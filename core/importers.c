@@ -9,6 +9,9 @@ static const struct {
   nhi_importer_fn fn;
 } importers[] = {
   { "aws.authz", nhi_import_aws_authz },
+  { "aws.cloudtrail", nhi_import_aws_cloudtrail },
+  { "aws.trails", nhi_import_aws_trails },
+  { "aws.credential-report", nhi_import_aws_credreport },
 };
 
 nhi_importer_fn nhi_importer_find(const char *name)

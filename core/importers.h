@@ -41,4 +41,66 @@ nhi_importer_fn nhi_importer_find(const char *name);
 enum nhi_rc nhi_import_aws_authz(struct nhi_store *s, const char *path,
                                  time_t now, struct nhi_import_stats *stats);
 
+/* Imports the AWS IAM credential report at path into s: the CSV
+ * (`get-credential-report --query Content --output text | base64 -d`)
+ * or the JSON the CLI prints without --query (Content in base64,
+ * ReportFormat, GeneratedTime). Columns are found by header name. Each
+ * row upserts its user (the root user as "arn:<partition>:iam::<account>
+ * :root", attrs.root) with password, MFA and last-use facts merged into
+ * attrs; a user another source wrote keeps its kind and is_human, and
+ * last_used_at only moves later. Each access key or signing certificate
+ * slot that holds one becomes a credentials row (no key ids: the report
+ * has none). The caller owns the open transaction and sets
+ * s->source_id; now is unused (the report's dates are absolute). *stats
+ * (zeroed first) counts rows read and written. Returns NHI_OK, or
+ * NHI_ERR_INPUT with one logged message naming the file and, for a bad
+ * row, its line (NHI_ERR_NOMEM, NHI_ERR_DB likewise). */
+enum nhi_rc nhi_import_aws_credreport(struct nhi_store *s, const char *path,
+                                      time_t now,
+                                      struct nhi_import_stats *stats);
+
+/* Imports AWS CloudTrail logs at path: one file, or a folder walked in
+ * name order for *.json.gz, *.json, *.jsonl (and .ndjson) files, as S3
+ * delivers them (AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/) or as
+ * JSON Lines exports; digest files are skipped. Files are streamed, one
+ * record at a time, and events are aggregated in memory into activity
+ * rows keyed by (identity, action, resource, source_ip, user_agent):
+ * identity_ref is the role ARN for assumed-role sessions, the service
+ * for AWS service calls, else the caller's ARN; action is
+ * "<service>:<eventName>", "#denied" appended for calls authorization
+ * refused and failed console sign-ins. identity_id is set when the
+ * identity is in s. stats counts events (records), files and rows;
+ * stats->account is the first recipientAccountId. Returns NHI_OK, or
+ * NHI_ERR_INPUT with one message naming the file and the record (a
+ * corrupt or truncated file fails the whole import), NHI_ERR_NOMEM,
+ * NHI_ERR_IO or NHI_ERR_DB likewise. */
+enum nhi_rc nhi_import_aws_cloudtrail(struct nhi_store *s, const char *path,
+                                      time_t now,
+                                      struct nhi_import_stats *stats);
+
+/* nhi_import_aws_cloudtrail reading chunk decompressed bytes at a time
+ * and writing rows out whenever max_keys are held (0 for the defaults:
+ * NHI_JSON_STREAM_CHUNK and NHI_ACTIVITY_MAX_KEYS), so that tests can
+ * split records across reads and rows across writes. */
+enum nhi_rc nhi_import_aws_cloudtrail_tuned(struct nhi_store *s,
+                                            const char *path, time_t now,
+                                            struct nhi_import_stats *stats,
+                                            size_t chunk, size_t max_keys);
+
+/* Imports AWS CloudTrail trail configuration at path (a file, or a
+ * folder of *.json files), each file recognised by its keys: `aws
+ * cloudtrail describe-trails` ({"trailList": [...]}) or get-trail
+ * ({"Trail": {...}}), get-event-selectors ({"TrailARN", "EventSelectors"
+ * or "AdvancedEventSelectors"}) and get-trail-status ({"IsLogging",
+ * ...}, matched to the trail whose name the file's name contains, or to
+ * the only trail). Each trail becomes a resource of type
+ * "cloudtrail-trail" (native_id its ARN; attrs in docs/usage.md), and
+ * the account one of type "cloudtrail-account" whose attrs.trail_count
+ * says how many trails describe-trails listed (0: no trail at all).
+ * Returns NHI_OK, or NHI_ERR_INPUT with one message naming the file (an
+ * unrecognised file, a malformed one), NHI_ERR_NOMEM or NHI_ERR_DB. */
+enum nhi_rc nhi_import_aws_trails(struct nhi_store *s, const char *path,
+                                  time_t now,
+                                  struct nhi_import_stats *stats);
+
 #endif

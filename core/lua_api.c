@@ -1,5 +1,7 @@
-/* The nhi module every plugin sees: log, json, time, version. */
+/* The nhi module every plugin sees: log, json, time, version (and http,
+ * aws, xml from lua_http.c). */
 #include "lua_api.h"
+#include "lua_http.h"
 #include "lua_json.h"
 #include "sandbox.h"
 #include "timeutil.h"
@@ -98,6 +100,7 @@ void nhi_api_push(lua_State *L)
   push_module(L, "time", time_fns);
   nhi_lua_json_push_module(L);
   lua_setfield(L, -2, "json");
+  nhi_lua_http_add(L);
   lua_pushliteral(L, NHI_VERSION);
   lua_setfield(L, -2, "version");
 }

@@ -6,6 +6,7 @@
 #include "plugin.h"
 #include "store.h"
 
+#include <cJSON.h>
 #include <lua.h>
 #include <time.h>
 
@@ -25,14 +26,18 @@ struct nhi_run {
   const struct nhi_source_spec *source;  /* collectors only */
   const char *params_json;  /* effective params (defaults + overrides) */
   const char *now;          /* the assessment clock, ISO-8601 UTC */
+  const char *home;         /* install root (plugins/data/...), or NULL */
   time_t now_unix;
   int in_plugin_sql;        /* the authorizer applies while set */
   long long findings;       /* findings written by this run */
   char *account;            /* account an importer found, malloc'd */
+  const char *out_dir;      /* collectors: where ctx:save_raw writes */
+  cJSON *gaps;              /* ctx:coverage_gap entries, owned */
   int error_logged;         /* the failure was already logged */
 };
 
-/* Pushes the nhi module table: log, json, time, version. */
+/* Pushes the nhi module table: log, json, time, http, aws, xml,
+ * version. */
 void nhi_api_push(lua_State *L);
 
 /* Pushes the ctx table for run; the run must outlive the Lua call.
@@ -48,6 +53,7 @@ void nhi_api_guard_sql(struct nhi_store *store, struct nhi_run *run);
 /* Internal pieces of ctx, one file each. */
 void nhi_api_push_db(lua_State *L, struct nhi_run *run, int writable);
 void nhi_api_push_evidence(lua_State *L, struct nhi_run *run);
+void nhi_api_push_aws(lua_State *L, struct nhi_run *run);
 
 /* Pushes the JSON text of the value at idx as a Lua string; raises a Lua
  * error for values JSON cannot hold. Leaks nothing when it raises. */

@@ -2,8 +2,10 @@
  * evidence writers and importers (collectors), findings (checks). */
 #include "lua_api.h"
 #include "importers.h"
+#include "lua_http.h"
 #include "lua_json.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +174,50 @@ static int l_import(lua_State *L)
   return 1;
 }
 
+/* Copies s into buf as one line: each run of whitespace (newlines from
+ * a multi-line error included) becomes a single space; truncates. */
+static void one_line(const char *s, char *buf, size_t size)
+{
+  size_t n = 0;
+  int space = 0;
+
+  for (; *s && n + 1 < size; s++) {
+    if (isspace((unsigned char)*s)) {
+      space = n > 0;
+      continue;
+    }
+    if (space && n + 2 < size)
+      buf[n++] = ' ';
+    space = 0;
+    buf[n++] = *s;
+  }
+  buf[n] = '\0';
+}
+
+/* ctx:coverage_gap(call, reason): something the collector could not see
+ * (a denied call); logged, and kept with the source as {call, reason}. */
+static int l_coverage_gap(lua_State *L)
+{
+  struct nhi_run *run = run_of(L);
+  const char *call = luaL_checkstring(L, 2);
+  char reason[512];
+  cJSON *gap;
+
+  one_line(luaL_checkstring(L, 3), reason, sizeof reason);
+  nhi_logp(NHI_LOG_WARN, run->plugin->id, "coverage gap: %s: %.300s", call,
+           reason);
+  if (!run->gaps && !(run->gaps = cJSON_CreateArray()))
+    return luaL_error(L, "ctx:coverage_gap: out of memory");
+  gap = cJSON_CreateObject();
+  if (!gap || !cJSON_AddStringToObject(gap, "call", call) ||
+      !cJSON_AddStringToObject(gap, "reason", reason)) {
+    cJSON_Delete(gap);
+    return luaL_error(L, "ctx:coverage_gap: out of memory");
+  }
+  cJSON_AddItemToArray(run->gaps, gap);
+  return 0;
+}
+
 /* Pushes template with each {name} replaced by that param's value;
  * unknown names stay as written. */
 static void push_title(lua_State *L, const char *template, int params)
@@ -253,8 +299,12 @@ void nhi_api_push_ctx(lua_State *L, struct nhi_run *run)
     nhi_api_push_evidence(L, run);
     lua_setfield(L, -2, "evidence");
     set_closure(L, run, l_import, "import");
+    set_closure(L, run, nhi_lua_ctx_save_raw, "save_raw");
+    set_closure(L, run, l_coverage_gap, "coverage_gap");
     return;
   }
+  nhi_api_push_aws(L, run);
+  lua_setfield(L, -2, "aws");
   lua_pushlightuserdata(L, run);
   lua_getfield(L, -2, "params");
   push_title(L, p->title, lua_gettop(L));

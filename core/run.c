@@ -34,6 +34,7 @@ enum nhi_rc nhi_run_plugin(struct nhi_runtime *rt, struct nhi_run *run,
   run->params_json = params;
   run->now = rt->now;
   run->now_unix = rt->now_unix;
+  run->home = rt->home;
   rc = nhi_plugin_open(run->plugin->path, &rt->penv, &sb, &out->error);
   if (!rc) {
     sb->name = run->plugin->id;

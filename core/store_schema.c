@@ -21,6 +21,7 @@ static const char *const migrations[] = {
   "  status TEXT NOT NULL DEFAULT 'pending'"
   "    CHECK (status IN ('pending','ok','failed')),"
   "  error TEXT,"
+  "  gaps TEXT,"
   "  sha256 TEXT,"
   "  collected_at TEXT);"
 

@@ -86,7 +86,10 @@ static void add_meta(cJSON *obj, struct nhi_store *s, const char *key,
 
 static const char sources_sql[] =
   "SELECT spec, provider, kind, method, location, sha256, account,"
-  " collector, status, error, collected_at FROM sources ORDER BY id";
+  " collector, status, error, coalesce(gaps, '[]') AS gaps, collected_at"
+  " FROM sources ORDER BY id";
+
+static const char *const sources_json_cols[] = { "gaps", NULL };
 
 static cJSON *assessment(struct nhi_store *s)
 {
@@ -103,7 +106,8 @@ static cJSON *assessment(struct nhi_store *s)
   add_meta(profile, s, "disabled", 1);
   add_meta(profile, s, "sensitivity", 1);
   add_meta(profile, s, "known_accounts", 1);
-  cJSON_AddItemToObject(a, "sources", query_array(s, sources_sql, NULL));
+  cJSON_AddItemToObject(a, "sources", query_array(s, sources_sql,
+                                                  sources_json_cols));
   return a;
 }
 

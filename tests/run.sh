@@ -41,6 +41,8 @@ unit() {
   if [ "$rc" -ne 0 ] || [ -n "$f" ]; then
     cat "$log"
     [ -z "$f" ] && failed=$((failed + 1))
+  elif grep -q '^\[  SKIPPED \]' "$log"; then
+    cat "$log"   # a skipped test says why; keep that visible
   fi
   echo "unit   $(basename "$t"): ${p:-0} passed, ${f:-0} failed"
 }

@@ -13,6 +13,9 @@ now = "2026-12-01T09:00:00Z"
 -- Paths are relative to this file's folder.
 sources = {
   "aws:authz=gaad.json",
+  "aws:credential-report=credential-report.csv",
+  "aws:cloudtrail=cloudtrail",
+  "aws:trails=trails",
 }
 
 params = {

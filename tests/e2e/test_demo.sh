@@ -26,10 +26,14 @@ expect_json_eq "$R" 'sorted(r)' 'sorted(["schema_version", "generator",
   "plugins"])' "top-level keys"
 expect_json_eq "$R" 'r["assessment"]["client"]' '"Northwind Robotics"'
 expect_json_eq "$R" 'r["assessment"]["now"]' '"2026-12-01T09:00:00Z"'
-expect_json_eq "$R" '[s["status"] for s in r["assessment"]["sources"]]' \
-  '["ok"]' "the demo's one source is ok"
-expect_json_eq "$R" '[p["id"] for p in r["plugins"]
-  if p["status"] != "ok"]' '[]' "every plugin ran ok"
+expect_json_eq "$R" '[(s["spec"], s["status"])
+  for s in r["assessment"]["sources"]]' '[("aws:authz=gaad.json", "ok"),
+  ("aws:credential-report=credential-report.csv", "ok"),
+  ("aws:cloudtrail=cloudtrail", "ok"), ("aws:trails=trails", "ok")]' \
+  "the demo's sources, in order, are ok"
+expect_json_eq "$R" '[(p["id"], p["status"]) for p in r["plugins"]
+  if p["status"] != "ok"]' '[("aws.live", "skipped")]' \
+  "every plugin ran ok but the live collector, which the demo has no use for"
 
 describe "questions"
 expect_json_eq "$R" '[q["id"] for q in r["questions"]]' \
@@ -63,9 +67,11 @@ expect_json_eq "$R" "sum(k['non_human'] for k in $I['by_kind'])" \
 expect_json_eq "$R" "sum(p['total'] for p in $I['by_provider'])" \
   "$I['identities']" "by_provider totals sum to identities"
 # README: 8 people + 8 machine users, 37 roles of which 3 SSO roles
-# are used by people.
+# are used by people, and the root user from the credential report.
 expect_json_eq "$R" "($I['identities'], $I['human'], $I['non_human'])" \
-  '(53, 11, 42)' "53 identities: 11 human, 42 non-human"
+  '(54, 12, 42)' "54 identities: 12 human, 42 non-human"
+expect_json_eq "$R" "$I['credentials']" '15' \
+  "15 credentials: 14 access keys and a signing certificate"
 
 describe "aws.iam.admin-equivalent"
 expect_json_eq "$R" "$(flagged aws.iam.admin-equivalent)" "{
@@ -109,6 +115,104 @@ expect_json_eq "$R" "{json.dumps(f['threshold'], sort_keys=True)
 expect_json_eq "$R" "{f['title'] for f in r['findings']
   if f['check'] == 'aws.iam.role-unused'}" \
   '{"Role unused for more than 90 days"}' "title shows the threshold"
+
+# A Python expression: {identity: severity} of a check's findings.
+severities() {
+  printf '{f["identity"]: f["severity"] for f in r["findings"]
+    if f["check"] == "%s"}' "$1"
+}
+
+describe "aws.iam.root-access-key"
+expect_json_eq "$R" "$(severities aws.iam.root-access-key)" \
+  "{'$ACCT:root': 'critical'}" "flags the root user's active key"
+
+describe "aws.iam.access-key-not-rotated"
+expect_json_eq "$R" "$(severities aws.iam.access-key-not-rotated)" "{
+  '$ACCT:root': 'high', '$ACCT:user/datadog-integration': 'high',
+  '$ACCT:user/service/github-actions-user': 'high',
+  '$ACCT:user/legacy-etl-bot': 'high',
+  '$ACCT:user/service/svc-metrics-exporter': 'high',
+  '$ACCT:user/service/svc-backup': 'medium',
+  '$ACCT:user/service/terraform-cloud': 'medium'}" \
+  "flags exactly the seven old keys; over 180 days is high"
+expect_json_eq "$R" "[f['evidence']['slot'] for f in r['findings']
+  if f['check'] == 'aws.iam.access-key-not-rotated'
+  and f['identity'] == '$ACCT:user/service/svc-metrics-exporter']" \
+  '[1]' "svc-metrics-exporter: only key 1 is old"
+expect_json_eq "$R" "{json.dumps(f['threshold'], sort_keys=True)
+  for f in r['findings'] if f['check'] == 'aws.iam.access-key-not-rotated'}" \
+  '{"{\"max_age_days\": 90}"}' 'threshold is {"max_age_days": 90}'
+
+describe "aws.iam.access-key-unused"
+expect_json_eq "$R" "{f['identity']: f['title'] for f in r['findings']
+  if f['check'] == 'aws.iam.access-key-unused'}" "{
+  '$ACCT:root': 'Access key unused for more than 45 days',
+  '$ACCT:user/datadog-integration': 'Access key unused for more than 45 days',
+  '$ACCT:user/service/github-actions-user':
+    'Access key unused for more than 45 days',
+  '$ACCT:user/service/svc-reporting':
+    'Access key never used, created more than 30 days ago'}" \
+  "flags the three idle keys and the never-used one"
+
+describe "aws.iam.two-active-keys"
+expect_json_eq "$R" "$(flagged aws.iam.two-active-keys)" \
+  "{'$ACCT:user/service/svc-metrics-exporter'}" \
+  "flags only svc-metrics-exporter (svc-backup's key 2 is inactive)"
+
+describe "aws.iam.human-use-of-machine-user"
+expect_json_eq "$R" "$(severities aws.iam.human-use-of-machine-user)" "{
+  '$ACCT:user/legacy-etl-bot': 'high', '$ACCT:user/marcus.okafor': 'medium'}" \
+  "legacy-etl-bot's console password (high), marcus.okafor's key (medium)"
+
+# A Python expression: {resource: severity} of a check's findings.
+resource_severities() {
+  printf '{f["resource"]: f["severity"] for f in r["findings"]
+    if f["check"] == "%s"}' "$1"
+}
+
+describe "aws:cloudtrail and aws:trails"
+expect_json_eq "$R" '[s["account"] for s in r["assessment"]["sources"]
+  if s["kind"] in ("cloudtrail", "trails")]' \
+  '["412398765001", "412398765001"]' "both sources name the account"
+
+describe "aws.cloudtrail.logging-gap"
+expect_json_eq "$R" "$(resource_severities aws.cloudtrail.logging-gap)" "{
+  'arn:aws:s3:::northwind-customer-pii-prod': 'high',
+  'arn:aws:s3:::northwind-payroll-exports': 'high',
+  'arn:aws:s3:::northwind-firmware-builds': 'medium',
+  'arn:aws:dynamodb:eu-central-1:412398765001:table/customers': 'medium',
+  'arn:aws:dynamodb:eu-central-1:412398765001:table/orders': 'medium'}" \
+  "flags exactly the five sensitive stores whose reads are not logged"
+expect_json_eq "$R" "[f for f in r['findings']
+  if f['check'] == 'aws.cloudtrail.logging-gap'
+  and f['resource'] == 'arn:aws:s3:::northwind-support-kb']" '[]' \
+  "northwind-support-kb (data events on) is not flagged"
+
+describe "aws.activity.unused-identity"
+expect_json_eq "$R" "[(f['identity'], f['status'], f['severity'],
+  f['evidence']['window_days']) for f in r['findings']
+  if f['check'] == 'aws.activity.unused-identity']" \
+  '[(None, "indeterminate", "info", 29)]' \
+  "29 days of logs: one indeterminate finding, nobody judged unused"
+
+describe "aws.activity.human-use-of-nhi"
+expect_json_eq "$R" "$(severities aws.activity.human-use-of-nhi)" "{
+  '$ACCT:user/legacy-etl-bot': 'high',
+  '$ACCT:role/OrganizationAccountAccessRole': 'medium'}" \
+  "legacy-etl-bot's sign-ins (high); the org access role from a browser"
+expect_json_eq "$R" "[f['evidence']['distinct_source_ips'] for f in
+  r['findings'] if f['check'] == 'aws.activity.human-use-of-nhi'
+  and f['identity'] == '$ACCT:user/legacy-etl-bot']" '[7]' \
+  "legacy-etl-bot called from seven addresses"
+
+describe "aws.activity.anomalous"
+expect_json_eq "$R" "$(severities aws.activity.anomalous)" \
+  "{'$ACCT:role/jenkins-build-agent': 'medium'}" \
+  "flags only jenkins-build-agent"
+expect_json_eq "$R" "[sorted(s['service'] for s in f['evidence']
+  ['new_services']) for f in r['findings']
+  if f['check'] == 'aws.activity.anomalous']" \
+  '[["iam", "secretsmanager", "sts"]]' "its new services"
 
 describe "findings"
 expect_json_eq "$R" '[f["id"] for f in r["findings"]

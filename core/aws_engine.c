@@ -1,0 +1,691 @@
+/* The AWS policy engine over the evidence store: each principal's
+ * identity-based policies, permissions boundary and SCPs, the resource
+ * policies collected, built on first use and kept for the run. */
+#include "aws_engine.h"
+
+#include "aws_arn.h"
+#include "aws_org.h"
+#include "aws_policy.h"
+#include "strutil.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A string-keyed hash map of owned keys to owned values. */
+struct map_slot {
+  char *key;
+  void *value;
+};
+
+struct map {
+  struct map_slot *slots;
+  size_t n, cap;
+};
+
+/* What the evidence says about one principal. */
+struct principal {
+  char *account;              /* NULL for a service principal */
+  int is_role;
+  struct nhi_aws_stmts identity;
+  int has_identity;           /* identity-based policies apply */
+  int partial;                /* some of them are not in the evidence */
+  struct nhi_aws_stmts boundary;
+  int has_boundary, boundary_missing;
+  struct nhi_aws_context facts;
+};
+
+/* A resource-based policy, or the fact that none was collected. */
+struct rpolicy {
+  struct nhi_aws_stmts stmts;
+  int found;
+  int unreadable;             /* the document could not be read */
+};
+
+struct nhi_aws_engine {
+  struct nhi_store *store;
+  const char *home;
+  struct nhi_aws_catalog *catalog;
+  enum nhi_rc catalog_rc;     /* sticky failure of the catalogue */
+  struct map principals;      /* ARN -> struct principal */
+  struct map rpolicies;       /* policy key -> struct rpolicy */
+  struct nhi_aws_org *org;    /* loaded on first use */
+  char *home_account;         /* the one account the evidence covers */
+  int home_read;
+  sqlite3_stmt *resource_st;  /* the resources row of a request, kept
+                                 prepared: every decision asks */
+};
+
+static uint64_t hash(const char *s)
+{
+  uint64_t h = 1469598103934665603ULL;
+
+  while (*s)
+    h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+  return h;
+}
+
+static struct map_slot *map_slot(const struct map *m, const char *key)
+{
+  size_t i = (size_t)(hash(key) & (m->cap - 1));
+
+  while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0)
+    i = (i + 1) & (m->cap - 1);
+  return &m->slots[i];
+}
+
+static void *map_get(const struct map *m, const char *key)
+{
+  return m->cap ? map_slot(m, key)->value : NULL;
+}
+
+static enum nhi_rc map_grow(struct map *m)
+{
+  struct map bigger = { NULL, 0, m->cap ? m->cap * 2 : 64 };
+
+  bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+  if (!bigger.slots)
+    return NHI_ERR_NOMEM;
+  for (size_t i = 0; i < m->cap; i++)
+    if (m->slots[i].key)
+      *map_slot(&bigger, m->slots[i].key) = m->slots[i];
+  bigger.n = m->n;
+  free(m->slots);
+  *m = bigger;
+  return NHI_OK;
+}
+
+/* Adds key (copied) with value (taken) unless key is there. */
+static enum nhi_rc map_put(struct map *m, const char *key, void *value)
+{
+  struct map_slot *slot;
+
+  if ((m->n + 1) * 2 > m->cap && map_grow(m))
+    return NHI_ERR_NOMEM;
+  slot = map_slot(m, key);
+  if (slot->key)
+    return NHI_OK;
+  slot->key = strdup(key);
+  if (!slot->key)
+    return NHI_ERR_NOMEM;
+  slot->value = value;
+  m->n++;
+  return NHI_OK;
+}
+
+static void map_free(struct map *m, void (*free_value)(void *))
+{
+  for (size_t i = 0; i < m->cap; i++)
+    if (m->slots[i].key) {
+      free(m->slots[i].key);
+      free_value(m->slots[i].value);
+    }
+  free(m->slots);
+  memset(m, 0, sizeof *m);
+}
+
+static void principal_free(void *v)
+{
+  struct principal *p = v;
+
+  if (!p)
+    return;
+  free(p->account);
+  nhi_aws_stmts_free(&p->identity);
+  nhi_aws_stmts_free(&p->boundary);
+  nhi_aws_context_free(&p->facts);
+  free(p);
+}
+
+static void rpolicy_free(void *v)
+{
+  struct rpolicy *r = v;
+
+  if (!r)
+    return;
+  nhi_aws_stmts_free(&r->stmts);
+  free(r);
+}
+
+enum nhi_rc nhi_aws_engine_new(struct nhi_store *store, const char *home,
+                               struct nhi_aws_engine **out)
+{
+  *out = calloc(1, sizeof **out);
+  if (!*out)
+    return NHI_ERR_NOMEM;
+  (*out)->store = store;
+  (*out)->home = home;
+  return NHI_OK;
+}
+
+void nhi_aws_engine_free(struct nhi_aws_engine *e)
+{
+  if (!e)
+    return;
+  nhi_aws_catalog_free(e->catalog);
+  map_free(&e->principals, principal_free);
+  map_free(&e->rpolicies, rpolicy_free);
+  nhi_aws_org_free(e->org);
+  free(e->home_account);
+  sqlite3_finalize(e->resource_st);
+  free(e);
+}
+
+enum nhi_rc nhi_aws_engine_catalog(struct nhi_aws_engine *e,
+                                   const struct nhi_aws_catalog **out)
+{
+  *out = NULL;
+  if (!e->catalog && !e->catalog_rc) {
+    e->catalog_rc = e->home ? nhi_aws_catalog_load_home(e->home,
+                                                        &e->catalog)
+                            : NHI_ERR_INPUT;
+    if (!e->home)
+      nhi_error("cannot read the AWS action catalogue: the install "
+                "folder is not known");
+  }
+  *out = e->catalog;
+  return e->catalog_rc;
+}
+
+/* Prepares sql with one text parameter bound. */
+static enum nhi_rc prepare(struct nhi_aws_engine *e, const char *sql,
+                           const char *arg, sqlite3_stmt **st)
+{
+  if (sqlite3_prepare_v2(e->store->db, sql, -1, st, NULL) != SQLITE_OK) {
+    nhi_error("evidence store: cannot read AWS policies: %s",
+              sqlite3_errmsg(e->store->db));
+    return NHI_ERR_DB;
+  }
+  if (arg)
+    sqlite3_bind_text(*st, 1, arg, -1, SQLITE_TRANSIENT);
+  return NHI_OK;
+}
+
+/* The end of a query: SQLITE_DONE is fine, anything else is logged. */
+static enum nhi_rc finish(struct nhi_aws_engine *e, sqlite3_stmt *st,
+                          int step)
+{
+  sqlite3_finalize(st);
+  if (step == SQLITE_DONE || step == SQLITE_ROW)
+    return NHI_OK;
+  nhi_error("evidence store: cannot read AWS policies: %s",
+            sqlite3_errmsg(e->store->db));
+  return NHI_ERR_DB;
+}
+
+static const char *column_text(sqlite3_stmt *st, int col)
+{
+  return (const char *)sqlite3_column_text(st, col);
+}
+
+/* Compiles the JSON text of a policy document into list. A document
+ * that is not a policy gives NHI_ERR_INPUT, with a warning naming id. */
+static enum nhi_rc compile_text(const char *id, const char *text,
+                                struct nhi_aws_stmts *list)
+{
+  cJSON *wrap = cJSON_CreateObject(), *doc = NULL;
+  char *why = NULL;
+  enum nhi_rc rc = NHI_ERR_NOMEM;
+
+  if (!wrap || !cJSON_AddStringToObject(wrap, "document", text))
+    goto out;
+  rc = nhi_aws_policy_load(wrap, "document", &doc, &why);
+  if (rc == NHI_ERR_INPUT)
+    nhi_warn("policy '%s' in the evidence cannot be evaluated: %s", id,
+             why);
+  if (!rc)
+    rc = nhi_aws_stmts_add_doc(list, id, doc);
+out:
+  free(why);
+  cJSON_Delete(wrap);
+  return rc;
+}
+
+/* Reads the document of policy id into list; *found says whether the
+ * store holds one. Unreadable documents leave *found 0 and give
+ * NHI_ERR_INPUT (warned). */
+static enum nhi_rc load_policy(struct nhi_aws_engine *e, const char *id,
+                               const char *kinds_sql,
+                               struct nhi_aws_stmts *list, int *found)
+{
+  char *sql = nhi_aprintf("SELECT document FROM policies WHERE provider ="
+                          " 'aws' AND native_id = ? AND document IS NOT"
+                          " NULL%s", kinds_sql);
+  sqlite3_stmt *st = NULL;
+  enum nhi_rc rc;
+  int step;
+
+  *found = 0;
+  if (!sql)
+    return NHI_ERR_NOMEM;
+  rc = prepare(e, sql, id, &st);
+  free(sql);
+  if (rc)
+    return rc;
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    rc = compile_text(id, column_text(st, 0), list);
+    *found = rc == NHI_OK;
+  }
+  if (rc) {
+    sqlite3_finalize(st);
+    return rc;
+  }
+  return finish(e, st, step);
+}
+
+static enum nhi_rc add_grant_row(struct principal *p, sqlite3_stmt *st)
+{
+  struct nhi_aws_grant_text g = {
+    column_text(st, 0), column_text(st, 1), sqlite3_column_int(st, 2),
+    column_text(st, 3), sqlite3_column_int(st, 4), column_text(st, 5),
+    column_text(st, 6), column_text(st, 7)
+  };
+  const char *why;
+  enum nhi_rc rc = nhi_aws_stmts_add_grant(&p->identity, &g, &why);
+
+  if (rc == NHI_ERR_INPUT) {
+    nhi_warn("a grant of policy '%s' cannot be evaluated: %s",
+             g.policy ? g.policy : "(unnamed)", why);
+    p->partial = 1;
+    rc = NHI_OK;
+  }
+  return rc;
+}
+
+static enum nhi_rc load_grants(struct nhi_aws_engine *e, long long row,
+                               struct principal *p)
+{
+  static const char sql[] =
+    "SELECT effect, actions, not_action, resources, not_resource,"
+    " condition, policy, sid FROM grants WHERE identity_id = ?"
+    " ORDER BY id";
+  sqlite3_stmt *st = NULL;
+  enum nhi_rc rc;
+  int step;
+
+  rc = prepare(e, sql, NULL, &st);
+  if (rc)
+    return rc;
+  sqlite3_bind_int64(st, 1, row);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    if ((rc = add_grant_row(p, st)) != NHI_OK) {
+      sqlite3_finalize(st);
+      return rc;
+    }
+  return finish(e, st, step);
+}
+
+static int non_empty_list(const cJSON *attrs, const char *key)
+{
+  return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(attrs, key))
+         > 0;
+}
+
+/* Reads attrs: the boundary, and whether policies are missing. */
+static enum nhi_rc read_attrs(struct nhi_aws_engine *e, struct principal *p,
+                              const cJSON *attrs)
+{
+  const cJSON *pb = cJSON_GetObjectItemCaseSensitive(attrs,
+                                                     "permissions_boundary");
+  enum nhi_rc rc;
+  int found;
+
+  if (non_empty_list(attrs, "unresolved_policies") ||
+      non_empty_list(attrs, "unresolved_groups"))
+    p->partial = 1;
+  if (!cJSON_IsString(pb))
+    return NHI_OK;
+  p->has_boundary = 1;
+  rc = load_policy(e, pb->valuestring, "", &p->boundary, &found);
+  if (rc == NHI_ERR_INPUT)
+    rc = NHI_OK;
+  p->boundary_missing = !found;
+  return rc;
+}
+
+static enum nhi_rc add_fact(struct principal *p, const char *key,
+                            const char *value)
+{
+  return value ? nhi_aws_context_add(&p->facts, key, value) : NHI_OK;
+}
+
+/* aws:PrincipalTag/<key> for each tag: the tags are all known. */
+static enum nhi_rc add_tags(struct nhi_aws_context *c, const char *prefix,
+                            const cJSON *tags)
+{
+  enum nhi_rc rc = nhi_aws_context_know(c, prefix);
+  char *key;
+
+  for (const cJSON *t = tags ? tags->child : NULL; t && !rc; t = t->next) {
+    if (!cJSON_IsString(t))
+      continue;
+    key = nhi_aprintf("%s%s", prefix, t->string);
+    rc = key ? nhi_aws_context_add(c, key, t->valuestring) : NHI_ERR_NOMEM;
+    free(key);
+  }
+  return rc;
+}
+
+/* The keys the evidence settles about an identity row. */
+static enum nhi_rc add_facts(struct principal *p, sqlite3_stmt *st,
+                             const cJSON *attrs)
+{
+  cJSON *tags = cJSON_Parse(column_text(st, 3) ? column_text(st, 3) : "{}");
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(attrs, "id");
+  enum nhi_rc rc;
+
+  rc = add_tags(&p->facts, "aws:PrincipalTag/", tags);
+  cJSON_Delete(tags);
+  if (!rc)
+    rc = add_fact(p, "aws:PrincipalType", p->is_role ? "AssumedRole"
+                                                     : "User");
+  if (!rc && !p->is_role)
+    rc = add_fact(p, "aws:username", column_text(st, 2));
+  if (!rc && !p->is_role && cJSON_IsString(id))
+    rc = add_fact(p, "aws:userid", id->valuestring);
+  if (!rc && !p->is_role)
+    rc = nhi_aws_context_know(&p->facts, "aws:userid");
+  return rc;
+}
+
+/* Fills p from its identities row, if the store has one. */
+static enum nhi_rc load_identity(struct nhi_aws_engine *e, const char *arn,
+                                 struct principal *p)
+{
+  static const char sql[] =
+    "SELECT id, account, name, tags, attrs FROM identities"
+    " WHERE provider = 'aws' AND native_id = ?";
+  sqlite3_stmt *st = NULL;
+  cJSON *attrs = NULL;
+  enum nhi_rc rc;
+  int step;
+
+  rc = prepare(e, sql, arn, &st);
+  if (rc)
+    return rc;
+  step = sqlite3_step(st);
+  if (step != SQLITE_ROW) {
+    p->partial = p->has_identity;
+    return finish(e, st, step);
+  }
+  if (column_text(st, 1) && !p->account &&
+      !(p->account = strdup(column_text(st, 1))))
+    rc = NHI_ERR_NOMEM;
+  attrs = cJSON_Parse(column_text(st, 4) ? column_text(st, 4) : "{}");
+  if (!rc)
+    rc = add_facts(p, st, attrs);
+  if (!rc)
+    rc = load_grants(e, sqlite3_column_int64(st, 0), p);
+  if (!rc)
+    rc = read_attrs(e, p, attrs);
+  cJSON_Delete(attrs);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* What the ARN alone says: account, user or role, the fixed facts. */
+static enum nhi_rc principal_start(const char *arn, struct principal *p)
+{
+  struct nhi_aws_arn a;
+  enum nhi_rc rc;
+
+  nhi_aws_context_init(&p->facts, 0);
+  if (!nhi_aws_arn_parse(arn, &a))
+    return nhi_aws_context_add(&p->facts, "aws:PrincipalIsAWSService",
+                               strchr(arn, '.') ? "true" : "false");
+  p->has_identity = 1;
+  p->is_role = strncmp(a.resource, "role/", 5) == 0 ||
+               strncmp(a.resource, "assumed-role/", 13) == 0;
+  rc = nhi_aws_arn_account(arn, &p->account);
+  if (!rc)
+    rc = nhi_aws_context_add(&p->facts, "aws:PrincipalArn", arn);
+  if (!rc && p->account)
+    rc = nhi_aws_context_add(&p->facts, "aws:PrincipalAccount", p->account);
+  if (!rc)
+    rc = nhi_aws_context_add(&p->facts, "aws:PrincipalIsAWSService",
+                             "false");
+  return rc;
+}
+
+static enum nhi_rc principal_get(struct nhi_aws_engine *e, const char *arn,
+                                 struct principal **out)
+{
+  struct principal *p = map_get(&e->principals, arn);
+  enum nhi_rc rc;
+
+  *out = p;
+  if (p)
+    return NHI_OK;
+  p = calloc(1, sizeof *p);
+  if (!p)
+    return NHI_ERR_NOMEM;
+  rc = principal_start(arn, p);
+  if (!rc && p->has_identity)
+    rc = load_identity(e, arn, p);
+  if (!rc)
+    rc = map_put(&e->principals, arn, p);
+  if (rc) {
+    principal_free(p);
+    return rc;
+  }
+  *out = p;
+  return NHI_OK;
+}
+
+/* Where the resource-based policy of a request lives: a role's trust
+ * policy for STS actions on it, a KMS key's policy, an S3 bucket's
+ * policy for its objects, else the resource's own policy. *kind says
+ * whether that policy must allow the request itself. */
+static char *rpolicy_key(const struct nhi_aws_query *q,
+                         enum nhi_aws_rpolicy *kind)
+{
+  struct nhi_aws_arn a;
+  const char *slash;
+
+  *kind = NHI_AWS_RP_OPTIONAL;
+  if (!nhi_aws_arn_parse(q->resource, &a))
+    return strdup(q->resource);
+  if (a.service_len == 3 && strncmp(a.service, "iam", 3) == 0 &&
+      strncmp(a.resource, "role/", 5) == 0 &&
+      strncasecmp(q->action, "sts:", 4) == 0) {
+    *kind = NHI_AWS_RP_REQUIRED;
+    return nhi_aprintf("%s#trust", q->resource);
+  }
+  if (a.service_len == 3 && strncmp(a.service, "kms", 3) == 0 &&
+      strncmp(a.resource, "key/", 4) == 0)
+    *kind = NHI_AWS_RP_REQUIRED;
+  if (a.service_len == 2 && strncmp(a.service, "s3", 2) == 0 &&
+      (slash = strchr(a.resource, '/')) != NULL)
+    return nhi_aprintf("%.*s", (int)(slash - q->resource), q->resource);
+  return strdup(q->resource);
+}
+
+static enum nhi_rc rpolicy_get(struct nhi_aws_engine *e, const char *key,
+                               struct rpolicy **out)
+{
+  struct rpolicy *r = map_get(&e->rpolicies, key);
+  enum nhi_rc rc;
+
+  *out = r;
+  if (r)
+    return NHI_OK;
+  r = calloc(1, sizeof *r);
+  if (!r)
+    return NHI_ERR_NOMEM;
+  rc = load_policy(e, key, " AND kind IN ('resource', 'trust')", &r->stmts,
+                   &r->found);
+  if (rc == NHI_ERR_INPUT) {
+    r->unreadable = 1;
+    rc = NHI_OK;
+  }
+  if (!rc)
+    rc = map_put(&e->rpolicies, key, r);
+  if (rc) {
+    rpolicy_free(r);
+    return rc;
+  }
+  *out = r;
+  return NHI_OK;
+}
+
+
+/* The account of the evidence's identities when they all share one;
+ * NULL (e->home_account) otherwise. */
+static enum nhi_rc read_home_account(struct nhi_aws_engine *e)
+{
+  static const char sql[] =
+    "SELECT DISTINCT account FROM identities WHERE provider = 'aws' AND"
+    " account IS NOT NULL LIMIT 2";
+  sqlite3_stmt *st = NULL;
+  enum nhi_rc rc;
+  int step;
+
+  if (e->home_read)
+    return NHI_OK;
+  rc = prepare(e, sql, NULL, &st);
+  if (rc)
+    return rc;
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW &&
+      !(e->home_account = strdup(column_text(st, 0)))) {
+    sqlite3_finalize(st);
+    return NHI_ERR_NOMEM;
+  }
+  if (step == SQLITE_ROW && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    free(e->home_account);
+  sqlite3_finalize(e->resource_st);
+    e->home_account = NULL;
+  }
+  e->home_read = 1;
+  return finish(e, st, step);
+}
+
+/* The account that owns a resource whose ARN and row name none (S3):
+ * the one account the evidence covers, else the principal's. */
+static enum nhi_rc guess_account(struct nhi_aws_engine *e,
+                                 const struct principal *p, char **account)
+{
+  enum nhi_rc rc = read_home_account(e);
+  const char *guess = e->home_account ? e->home_account : p->account;
+
+  if (!rc && guess && !(*account = strdup(guess)))
+    rc = NHI_ERR_NOMEM;
+  return rc;
+}
+
+/* aws:ResourceAccount and aws:ResourceTag/<key> from the resources row, and
+ * the account that owns the resource: the ARN's, the row's, or else
+ * guess_account's. *account is malloc'd. */
+static enum nhi_rc resource_facts(struct nhi_aws_engine *e,
+                                  const char *resource,
+                                  const struct principal *p,
+                                  struct nhi_aws_context *c, char **account)
+{
+  static const char sql[] =
+    "SELECT account, tags FROM resources WHERE provider = 'aws' AND"
+    " native_id = ?";
+  sqlite3_stmt *st;
+  cJSON *tags;
+  enum nhi_rc rc;
+  int step;
+
+  rc = nhi_aws_arn_account(resource, account);
+  if (!rc && !e->resource_st)
+    rc = prepare(e, sql, NULL, &e->resource_st);
+  if (rc)
+    return rc;
+  st = e->resource_st;
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    if (!*account && column_text(st, 0) &&
+        !(*account = strdup(column_text(st, 0))))
+      rc = NHI_ERR_NOMEM;
+    tags = cJSON_Parse(column_text(st, 1) ? column_text(st, 1) : "{}");
+    if (!rc)
+      rc = add_tags(c, "aws:ResourceTag/", tags);
+    cJSON_Delete(tags);
+  }
+  sqlite3_reset(st);
+  if (!rc && step != SQLITE_ROW && step != SQLITE_DONE) {
+    nhi_error("evidence store: cannot read AWS resources: %s",
+              sqlite3_errmsg(e->store->db));
+    rc = NHI_ERR_DB;
+  }
+  if (!rc && !*account)
+    rc = guess_account(e, p, account);
+  if (!rc && *account)
+    rc = nhi_aws_context_add(c, "aws:ResourceAccount", *account);
+  return rc;
+}
+
+/* The policy set of q: p's policies, the SCP levels above its account
+ * and the resource-based policy. */
+static enum nhi_rc policy_set(struct nhi_aws_engine *e,
+                              const struct nhi_aws_query *q,
+                              const struct principal *p,
+                              struct nhi_aws_policyset *ps)
+{
+  enum nhi_aws_rpolicy kind;
+  struct rpolicy *r;
+  char *key;
+  enum nhi_rc rc = NHI_OK;
+
+  memset(ps, 0, sizeof *ps);
+  ps->identity = p->has_identity ? &p->identity : NULL;
+  ps->identity_partial = p->partial;
+  ps->boundary = p->has_boundary ? &p->boundary : NULL;
+  ps->boundary_missing = p->boundary_missing;
+  ps->principal_is_role = p->is_role;
+  if (!e->org)
+    rc = nhi_aws_org_load(e->store, &e->org);
+  if (!rc)
+    rc = nhi_aws_org_levels(e->org, p->account, &ps->scps, &ps->nscps);
+  if (rc)
+    return rc;
+  key = rpolicy_key(q, &kind);
+  if (!key)
+    return NHI_ERR_NOMEM;
+  rc = rpolicy_get(e, key, &r);
+  free(key);
+  if (rc)
+    return rc;
+  ps->resource_kind = kind;
+  ps->resource = r->found ? &r->stmts : NULL;
+  ps->resource_missing = r->unreadable;
+  return NHI_OK;
+}
+
+enum nhi_rc nhi_aws_engine_decide(struct nhi_aws_engine *e,
+                                  const struct nhi_aws_query *q,
+                                  struct nhi_aws_result *out)
+{
+  struct nhi_aws_context facts;
+  struct nhi_aws_policyset ps;
+  struct nhi_aws_request rq;
+  struct principal *p;
+  char *account = NULL;
+  enum nhi_rc rc;
+
+  memset(out, 0, sizeof *out);
+  nhi_aws_context_init(&facts, 0);
+  rc = principal_get(e, q->principal, &p);
+  if (!rc)
+    rc = policy_set(e, q, p, &ps);
+  if (!rc)
+    rc = resource_facts(e, q->resource, p, &facts, &account);
+  if (!rc) {
+    facts.next = &p->facts;
+    p->facts.next = q->ctx;
+    rq = (struct nhi_aws_request){ q->principal, p->account, q->action,
+                                   q->resource, account, &facts };
+    rc = nhi_aws_evaluate(&ps, &rq, out);
+    p->facts.next = NULL;
+  }
+  free(account);
+  nhi_aws_context_free(&facts);
+  return rc;
+}

@@ -1,0 +1,54 @@
+/* The AWS policy engine over the evidence store: each principal's
+ * identity-based policies, permissions boundary and SCPs, the resource
+ * policies collected, built on first use and kept for the run. */
+#ifndef NHI_AWS_ENGINE_H
+#define NHI_AWS_ENGINE_H
+
+#include "aws_catalog.h"
+#include "aws_context.h"
+#include "aws_eval.h"
+#include "nhi.h"
+#include "store.h"
+
+struct nhi_aws_engine;
+
+/* One question: may principal do action on resource? Strings borrowed.
+ * ctx (may be NULL: nothing known beyond the evidence) is the caller's
+ * request context; the engine adds what the evidence says about the
+ * principal and the resource under it. */
+struct nhi_aws_query {
+  const char *principal;      /* an IAM user or role ARN, or a service
+                                 principal ("ec2.amazonaws.com") */
+  const char *action;         /* "iam:PassRole" */
+  const char *resource;       /* ARN, or "*" */
+  const struct nhi_aws_context *ctx;
+};
+
+/* An engine reading store; home is the install root holding the action
+ * catalogue (loaded on first use). Both are borrowed and must outlive
+ * the engine. *out is the caller's (nhi_aws_engine_free). Nothing is
+ * read before the first question. NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_engine_new(struct nhi_store *store, const char *home,
+                               struct nhi_aws_engine **out);
+
+void nhi_aws_engine_free(struct nhi_aws_engine *e);
+
+/* The action catalogue, loaded on first call. Failures are logged
+ * ("cannot read '...actions.tsv': ...") and returned each time. */
+enum nhi_rc nhi_aws_engine_catalog(struct nhi_aws_engine *e,
+                                   const struct nhi_aws_catalog **out);
+
+/* Decides q from the evidence into out (the caller clears it with
+ * nhi_aws_result_clear; its reasons borrow statements the engine keeps
+ * until it is freed). The evidence supplies aws:PrincipalArn,
+ * aws:PrincipalAccount, aws:PrincipalType, aws:username, aws:userid (for
+ * users), aws:PrincipalIsAWSService, aws:PrincipalTag/<key> (the principal's
+ * tags, all of them), aws:ResourceAccount and aws:ResourceTag/<key> (when
+ * the resource was collected). A principal absent from the evidence has
+ * unknown identity-based policies. Store errors are logged
+ * (NHI_ERR_DB); NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_engine_decide(struct nhi_aws_engine *e,
+                                  const struct nhi_aws_query *q,
+                                  struct nhi_aws_result *out);
+
+#endif

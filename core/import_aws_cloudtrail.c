@@ -1,0 +1,532 @@
+/* Imports AWS CloudTrail logs (S3 delivery files or JSON Lines exports)
+ * as aggregated activity rows, streaming them record by record. */
+#include "importers.h"
+
+#include "activity_agg.h"
+#include "import_util.h"
+#include "json.h"
+#include "json_stream.h"
+#include "timeutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* AWSLogs/o-org/acct/CloudTrail/region/YYYY/MM/DD is eight levels. */
+#define MAX_TREE_DEPTH 16
+
+struct trail_import {
+  struct nhi_store *s;
+  const char *path;             /* the file being read */
+  struct nhi_import_stats *stats;
+  size_t chunk;                 /* read size, 0 for the default */
+  size_t max_keys;              /* rows are written when this many */
+  struct nhi_activity_agg *agg;
+  sqlite3_stmt *find_identity;
+  char *action, *resource;      /* reused for every record */
+  size_t action_cap, resource_cap;
+  long long denied, skipped;
+};
+
+static enum nhi_rc oom(const struct trail_import *im)
+{
+  nhi_error("cannot read '%s': out of memory", im->path);
+  return NHI_ERR_NOMEM;
+}
+
+/* Logs "cannot read 'PATH': record N at byte M: ..." once. */
+static enum nhi_rc bad_record(const struct trail_import *im,
+                              const struct nhi_json_record *rec,
+                              const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+static enum nhi_rc bad_record(const struct trail_import *im,
+                              const struct nhi_json_record *rec,
+                              const char *fmt, ...)
+{
+  char detail[256];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(detail, sizeof detail, fmt, ap);
+  va_end(ap);
+  nhi_error("cannot read '%s': record %zu at byte %llu: %s", im->path,
+            rec->index + 1, rec->offset, detail);
+  return NHI_ERR_INPUT;
+}
+
+/* The string at key, or NULL when obj is not an object, the key is
+ * absent or its value is not a string. */
+static const char *text_at(const cJSON *obj, const char *key)
+{
+  const cJSON *v = cJSON_IsObject(obj) ?
+                   cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *object_at(const cJSON *obj, const char *key)
+{
+  const cJSON *v = cJSON_IsObject(obj) ?
+                   cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+
+  return cJSON_IsObject(v) ? v : NULL;
+}
+
+/* Copies the concatenation of parts (NULL-terminated) into *buf; a
+ * part's length is lens[i], or its strlen when lens[i] is 0. */
+static int build(char **buf, size_t *cap, const char *const *parts,
+                 const size_t *lens)
+{
+  size_t n = 1, at = 0, len;
+  char *grown;
+
+  for (size_t i = 0; parts[i]; i++)
+    n += lens[i] ? lens[i] : strlen(parts[i]);
+  if (n > *cap) {
+    grown = realloc(*buf, n * 2);
+    if (!grown)
+      return 0;
+    *buf = grown;
+    *cap = n * 2;
+  }
+  for (size_t i = 0; parts[i]; i++) {
+    len = lens[i] ? lens[i] : strlen(parts[i]);
+    memcpy(*buf + at, parts[i], len);
+    at += len;
+  }
+  (*buf)[at] = '\0';
+  return 1;
+}
+
+/* The string at key when it is not empty, else NULL. */
+static const char *filled_at(const cJSON *obj, const char *key)
+{
+  const char *v = text_at(obj, key);
+
+  return v && v[0] ? v : NULL;
+}
+
+/* Who made the call: the role for an assumed-role session, the service
+ * for an AWS service, else the principal's ARN or id; NULL if none. */
+static const char *identity_ref(const cJSON *uid)
+{
+  static const char *const fallbacks[] = { "arn", "principalId",
+                                           "accountId", NULL };
+  const char *type = text_at(uid, "type"), *ref = NULL;
+  const cJSON *ctx;
+
+  if (type && strcmp(type, "AWSService") == 0)
+    ref = filled_at(uid, "invokedBy");
+  if (type && strcmp(type, "AssumedRole") == 0) {
+    ctx = object_at(uid, "sessionContext");
+    ref = filled_at(object_at(ctx, "sessionIssuer"), "arn");
+  }
+  for (size_t i = 0; !ref && fallbacks[i]; i++)
+    ref = filled_at(uid, fallbacks[i]);
+  return ref;
+}
+
+/* A call refused by authorization, or a failed console sign-in. */
+static int is_denied(const cJSON *ev, const char *name)
+{
+  const char *code = text_at(ev, "errorCode"), *login;
+
+  if (code && (strstr(code, "AccessDenied") || strstr(code, "Unauthorized")))
+    return 1;
+  if (strcmp(name, "ConsoleLogin") != 0)
+    return 0;
+  login = text_at(object_at(ev, "responseElements"), "ConsoleLogin");
+  return login && strcmp(login, "Failure") == 0;
+}
+
+/* "<service>:<eventName>", with "#denied" for refused calls; the service
+ * is the event source's first label ("s3.amazonaws.com" gives "s3"). */
+static int build_action(struct trail_import *im, const char *source,
+                        const char *name, int denied)
+{
+  const char *dot = strchr(source, '.');
+  const char *parts[] = { source, ":", name, denied ? "#denied" : "",
+                          NULL };
+  size_t lens[] = { dot ? (size_t)(dot - source) : 0, 0, 0, 0 };
+
+  if (dot == source)
+    parts[0] = "unknown";
+  return build(&im->action, &im->action_cap, parts, lens);
+}
+
+static const char *partition_of(const cJSON *ev)
+{
+  const char *region = text_at(ev, "awsRegion");
+
+  if (region && strncmp(region, "cn-", 3) == 0)
+    return "aws-cn";
+  if (region && strncmp(region, "us-gov-", 7) == 0)
+    return "aws-us-gov";
+  return "aws";
+}
+
+/* The S3 object or bucket an S3 call's requestParameters name; *out
+ * NULL when they name no bucket. */
+static int s3_resource(struct trail_import *im, const cJSON *ev,
+                       const char **out)
+{
+  const cJSON *params = object_at(ev, "requestParameters");
+  const char *bucket = text_at(params, "bucketName");
+  const char *key = text_at(params, "key");
+  const char *parts[] = { "arn:", partition_of(ev), ":s3:::", bucket,
+                          key ? "/" : "", key ? key : "", NULL };
+  const size_t lens[7] = { 0 };
+
+  *out = NULL;
+  if (!bucket)
+    return 1;
+  if (!build(&im->resource, &im->resource_cap, parts, lens))
+    return 0;
+  *out = im->resource;
+  return 1;
+}
+
+/* The resource a call touched: the first resources[].ARN, else for S3
+ * the object or bucket its requestParameters name; *out NULL if none. */
+static int event_resource(struct trail_import *im, const cJSON *ev,
+                          const char *source, const char **out)
+{
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(ev, "resources");
+  const cJSON *e;
+
+  *out = NULL;
+  cJSON_ArrayForEach(e, (cJSON_IsArray(list) ? list : NULL))
+    if ((*out = text_at(e, "ARN")) != NULL)
+      return 1;
+  if (strcmp(source, "s3.amazonaws.com") != 0)
+    return 1;
+  return s3_resource(im, ev, out);
+}
+
+static void note_account(struct trail_import *im, const cJSON *ev)
+{
+  const char *acct = text_at(ev, "recipientAccountId");
+
+  if (!im->stats->account[0] && acct &&
+      strlen(acct) < sizeof im->stats->account)
+    strcpy(im->stats->account, acct);
+}
+
+/* Counts one parsed event into the aggregate. */
+static enum nhi_rc count_event(struct trail_import *im,
+                               const struct nhi_json_record *rec,
+                               const cJSON *ev)
+{
+  const char *when = text_at(ev, "eventTime");
+  const char *source = text_at(ev, "eventSource");
+  const char *name = text_at(ev, "eventName");
+  const char *type = text_at(ev, "eventType");
+  struct nhi_activity_key k;
+  time_t t;
+  int denied;
+
+  memset(&k, 0, sizeof k);
+  k.identity = identity_ref(object_at(ev, "userIdentity"));
+  if (type && strcmp(type, "AwsCloudTrailInsight") == 0 && when) {
+    im->skipped++;
+    return NHI_OK;
+  }
+  if (!when || !source || !name)
+    return bad_record(im, rec, "not a CloudTrail event (it lacks "
+                      "eventTime, eventSource or eventName); expected "
+                      "{\"Records\": [...]} or one event per line");
+  if (nhi_time_parse(when, &t))
+    return bad_record(im, rec, "eventTime is not a date: '%.40s'", when);
+  note_account(im, ev);
+  if (!k.identity) {
+    im->skipped++;
+    return NHI_OK;
+  }
+  denied = is_denied(ev, name);
+  im->denied += denied;
+  if (!build_action(im, source, name, denied) ||
+      !event_resource(im, ev, source, &k.resource))
+    return oom(im);
+  k.action = im->action;
+  k.source_ip = text_at(ev, "sourceIPAddress");
+  k.user_agent = text_at(ev, "userAgent");
+  if (nhi_activity_agg_add(im->agg, &k, t))
+    return oom(im);
+  return NHI_OK;
+}
+
+static enum nhi_rc import_record(struct trail_import *im,
+                                 const struct nhi_json_record *rec)
+{
+  const char *end = NULL;
+  size_t stop, line, col;
+  char what[64];
+  cJSON *ev;
+  enum nhi_rc rc;
+
+  im->stats->records++;
+  ev = cJSON_ParseWithLengthOpts(rec->text, rec->len + 1, &end, 1);
+  if (!ev) {
+    stop = end ? (size_t)(end - rec->text) : 0;
+    nhi_json_describe_error(rec->text, rec->len, stop, &line, &col, what,
+                            sizeof what);
+    return bad_record(im, rec, "%s at byte %llu", what,
+                      rec->offset + stop);
+  }
+  rc = count_event(im, rec, ev);
+  cJSON_Delete(ev);
+  return rc;
+}
+
+/* The row id of the identity native_id names, or 0 when there is none. */
+static enum nhi_rc find_identity(struct trail_import *im,
+                                 const char *native_id, long long *id)
+{
+  static const char sql[] = "SELECT id FROM identities "
+                            "WHERE provider = 'aws' AND native_id = ?";
+  int step;
+
+  *id = 0;
+  if (strncmp(native_id, "arn:", 4) != 0)
+    return NHI_OK;
+  if (!im->find_identity &&
+      sqlite3_prepare_v2(im->s->db, sql, -1, &im->find_identity, NULL)) {
+    nhi_error("evidence store '%s': cannot look up identities: %s",
+              im->s->path, sqlite3_errmsg(im->s->db));
+    return NHI_ERR_DB;
+  }
+  sqlite3_bind_text(im->find_identity, 1, native_id, -1, SQLITE_STATIC);
+  step = sqlite3_step(im->find_identity);
+  if (step == SQLITE_ROW)
+    *id = sqlite3_column_int64(im->find_identity, 0);
+  sqlite3_reset(im->find_identity);
+  if (step != SQLITE_ROW && step != SQLITE_DONE) {
+    nhi_error("evidence store '%s': cannot look up identities: %s",
+              im->s->path, sqlite3_errmsg(im->s->db));
+    return NHI_ERR_DB;
+  }
+  return NHI_OK;
+}
+
+static enum nhi_rc write_row(struct trail_import *im,
+                             const struct nhi_activity_row *row,
+                             long long identity_id)
+{
+  char first[NHI_TIME_SIZE], last[NHI_TIME_SIZE];
+  struct nhi_row r;
+  enum nhi_rc rc;
+
+  nhi_time_format(row->first_seen, first);
+  nhi_time_format(row->last_seen, last);
+  nhi_row_start(&r, NHI_T_ACTIVITY);
+  if (identity_id)
+    nhi_row_int(&r, "identity_id", identity_id);
+  nhi_row_text(&r, "identity_ref", row->key.identity);
+  nhi_row_text(&r, "action", row->key.action);
+  nhi_row_text(&r, "resource", row->key.resource);
+  nhi_row_text(&r, "source_ip", row->key.source_ip);
+  nhi_row_text(&r, "user_agent", row->key.user_agent);
+  nhi_row_text(&r, "first_seen", first);
+  nhi_row_text(&r, "last_seen", last);
+  nhi_row_int(&r, "count", row->count);
+  rc = nhi_row_put(im->s, &r, NULL);
+  if (!rc)
+    im->stats->activity++;
+  return rc;
+}
+
+/* Writes the aggregated rows, sorted by key, and empties the table. */
+static enum nhi_rc flush(struct trail_import *im)
+{
+  const struct nhi_activity_row **rows = NULL;
+  const char *identity = NULL;
+  long long id = 0;
+  enum nhi_rc rc;
+  size_t n = 0;
+
+  if (nhi_activity_agg_rows(im->agg, &rows, &n))
+    return oom(im);
+  rc = NHI_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    if (rows[i]->key.identity != identity) {
+      identity = rows[i]->key.identity;
+      rc = find_identity(im, identity, &id);
+    }
+    if (!rc)
+      rc = write_row(im, rows[i], id);
+  }
+  free(rows);
+  nhi_activity_agg_clear(im->agg);
+  return rc;
+}
+
+static enum nhi_rc import_file(struct trail_import *im, const char *path)
+{
+  struct nhi_json_stream *js = NULL;
+  struct nhi_json_record rec;
+  enum nhi_rc rc;
+
+  im->path = path;
+  nhi_debug("reading '%s'", path);
+  rc = nhi_json_stream_open(path, im->chunk, &js);
+  while (!rc) {
+    rc = nhi_json_stream_next(js, &rec);
+    if (rc || !rec.text)
+      break;
+    rc = import_record(im, &rec);
+    if (!rc && nhi_activity_agg_size(im->agg) >= im->max_keys)
+      rc = flush(im);
+  }
+  nhi_json_stream_close(js);
+  if (!rc)
+    im->stats->files++;
+  return rc;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+  size_t n = strlen(s), m = strlen(suffix);
+
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Log files by name; CloudTrail's digest files hold no events. */
+static int is_log_name(const char *name)
+{
+  static const char *const suffixes[] = {
+    ".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz",
+    NULL
+  };
+
+  if (strstr(name, "CloudTrail-Digest"))
+    return 0;
+  for (size_t i = 0; suffixes[i]; i++)
+    if (ends_with(name, suffixes[i]))
+      return 1;
+  return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+  return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static enum nhi_rc walk(struct trail_import *im, const char *dir,
+                        int depth);
+
+/* One entry of a folder: a subfolder to walk, a log file, or neither. */
+static enum nhi_rc visit(struct trail_import *im, const char *dir,
+                         const char *name, int depth)
+{
+  char *path;
+  struct stat st;
+  enum nhi_rc rc = NHI_OK;
+
+  if (name[0] == '.')
+    return NHI_OK;
+  path = nhi_str_join(dir, "/", name);
+  if (!path) {
+    nhi_error("cannot read '%s': out of memory", dir);
+    return NHI_ERR_NOMEM;
+  }
+  if (stat(path, &st) != 0)
+    nhi_warn("'%s': skipped: %s", path, strerror(errno));
+  else if (S_ISDIR(st.st_mode) && !strstr(name, "CloudTrail-Digest"))
+    rc = walk(im, path, depth + 1);
+  else if (S_ISREG(st.st_mode) && is_log_name(name))
+    rc = import_file(im, path);
+  free(path);
+  return rc;
+}
+
+/* Imports the log files below dir, in name order. */
+static enum nhi_rc walk(struct trail_import *im, const char *dir,
+                        int depth)
+{
+  struct dirent **list = NULL;
+  enum nhi_rc rc = NHI_OK;
+  int n;
+
+  if (depth > MAX_TREE_DEPTH) {
+    nhi_error("cannot read '%s': folders nest more than %d deep (a link "
+              "loop?)", dir, MAX_TREE_DEPTH);
+    return NHI_ERR_INPUT;
+  }
+  n = scandir(dir, &list, NULL, by_name);
+  if (n < 0) {
+    nhi_error("cannot read '%s': %s", dir, strerror(errno));
+    return NHI_ERR_IO;
+  }
+  for (int i = 0; i < n; i++) {
+    if (!rc)
+      rc = visit(im, dir, list[i]->d_name, depth);
+    free(list[i]);
+  }
+  free(list);
+  return rc;
+}
+
+/* A folder or one file (of any name: the user chose it). */
+static enum nhi_rc import_path(struct trail_import *im, const char *path)
+{
+  struct stat st;
+  enum nhi_rc rc;
+
+  if (stat(path, &st) != 0) {
+    nhi_error("cannot read '%s': %s", path, strerror(errno));
+    return NHI_ERR_INPUT;
+  }
+  if (!S_ISDIR(st.st_mode))
+    return import_file(im, path);
+  rc = walk(im, path, 0);
+  if (!rc && im->stats->files == 0) {
+    nhi_error("cannot read '%s': no CloudTrail log files in it (*.json.gz, "
+              "*.json, *.jsonl)", path);
+    rc = NHI_ERR_INPUT;
+  }
+  return rc;
+}
+
+enum nhi_rc nhi_import_aws_cloudtrail_tuned(struct nhi_store *s,
+                                            const char *path, time_t now,
+                                            struct nhi_import_stats *stats,
+                                            size_t chunk, size_t max_keys)
+{
+  struct trail_import im = { 0 };
+  enum nhi_rc rc;
+
+  memset(stats, 0, sizeof *stats);
+  im.s = s;
+  im.path = path;
+  im.stats = stats;
+  im.chunk = chunk;
+  im.max_keys = max_keys ? max_keys : NHI_ACTIVITY_MAX_KEYS;
+  if (nhi_activity_agg_new(&im.agg))
+    return oom(&im);
+  rc = import_path(&im, path);
+  im.path = path;
+  if (!rc)
+    rc = flush(&im);
+  if (!rc)
+    nhi_info("'%s': %lld events in %lld files: %lld activity rows, %lld "
+             "denied calls; %lld skipped (no caller)", path,
+             stats->records, stats->files, stats->activity, im.denied,
+             im.skipped);
+  sqlite3_finalize(im.find_identity);
+  nhi_activity_agg_free(im.agg);
+  free(im.action);
+  free(im.resource);
+  return rc;
+}
+
+enum nhi_rc nhi_import_aws_cloudtrail(struct nhi_store *s, const char *path,
+                                      time_t now,
+                                      struct nhi_import_stats *stats)
+{
+  return nhi_import_aws_cloudtrail_tuned(s, path, now, stats, 0, 0);
+}
