@@ -238,7 +238,7 @@ static void test_low_score_answers_no(void **state)
   add_population(fx);
   add_run(fx, "overprivilege", "ok");
   for (int i = 1; i <= 9; i++) {
-    char ref[8];
+    char ref[16];
 
     snprintf(ref, sizeof ref, "r%d", i);
     add_finding(fx, "overprivilege", "high", "fail", ref);
