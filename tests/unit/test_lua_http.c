@@ -93,7 +93,7 @@ static int teardown(void **state)
   if (system(cmd) != 0)
     fprintf(stderr, "cannot remove %s\n", fx->dir);
   free(fx->error);
-  free(fx->run.gaps);
+  cJSON_Delete(fx->run.gaps);
   free(fx);
   return 0;
 }
