@@ -25,13 +25,23 @@ local function path_decision(steps, last)
   return d
 end
 
--- The first path in found/order that reaches administrator rights.
+-- The first path in found/order that reaches administrator rights, and
+-- the other administrators as near.
 local function admin_path(ctx, admin, found, order)
-  for _, to in ipairs(order) do
-    if to == "admin" then return to, found[to], "allow" end
-    local d = admin(ctx, to)
-    if d ~= "no" then return to, found[to], d end
+  local to, steps, d
+  local others = {}
+  for _, at in ipairs(order) do
+    if steps and #found[at] > #steps then break end
+    local verdict = at == "admin" and "allow" or admin(ctx, at)
+    if verdict ~= "no" then
+      if not to then
+        to, steps, d = at, found[at], verdict
+      elseif at ~= "admin" and #others < 10 then
+        others[#others + 1] = at
+      end
+    end
   end
+  return to, steps, d, others
 end
 
 -- The path to the most sensitive data that the start cannot reach.
@@ -70,6 +80,7 @@ local function report(ctx, start, target, steps, decision, extra)
       target = target ~= "admin" and target or nil,
       steps = steps,
       gained = extra.gained,
+      also_reaches = extra.others and #extra.others > 0 and extra.others or nil,
     },
   }
 end
@@ -108,9 +119,10 @@ the identity caps every path at once.]],
         local done = false
         for _, allow_only in ipairs({ true, false }) do
           local found, order = graph:paths(start, allow_only)
-          local to, steps, d = admin_path(ctx, admin, found, order)
+          local to, steps, d, others = admin_path(ctx, admin, found, order)
           if to and not done then
-            report(ctx, start, to, steps, path_decision(steps, d), { level = "admin" })
+            report(ctx, start, to, steps, path_decision(steps, d),
+                   { level = "admin", others = others })
             done = true
           end
         end
