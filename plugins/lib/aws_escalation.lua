@@ -181,28 +181,24 @@ function Graph:holds(arn, action)
 end
 
 -- The targets (ARNs, not arn itself) arn may act on with action, each
--- with its decision.
-function Graph:targets(arn, action, candidates, context)
-  local list = {}
+-- with its decision. Unless any_policy (a resource policy may allow it
+-- alone), only a holder of a matching Allow is asked.
+function Graph:targets(arn, action, candidates, context, any_policy)
+  if not any_policy and not self:holds(arn, action) then return {} end
+  local list, seen = {}, {}
   for _, c in ipairs(candidates) do
-    if c ~= arn then list[#list + 1] = c end
+    if c ~= arn and not seen[c] then
+      seen[c] = true
+      list[#list + 1] = c
+    end
   end
-  if #list == 0 or not self:holds(arn, action) then return {} end
+  if #list == 0 then return {} end
   local allowed, open = self.ctx.aws:allowed_resources(arn, action, list,
                                                         { context = context })
   local out = {}
   for _, r in ipairs(allowed) do out[#out + 1] = { r, "allow" } end
   for _, r in ipairs(open) do out[#out + 1] = { r, "indeterminate" } end
   return out
-end
-
--- The ARNs of the nodes for which keep(node) is true.
-function Graph:select(keep)
-  local list = {}
-  for _, arn in ipairs(self.order) do
-    if keep(self.nodes[arn]) then list[#list + 1] = arn end
-  end
-  return list
 end
 
 local GROUPS_OF = [[
@@ -265,61 +261,85 @@ function Graph:join_groups(node)
   end
 end
 
-local TRUSTING = [[
-  SELECT DISTINCT to_ref FROM edges
-  WHERE kind = 'can_assume' AND to_type = 'identity'
-    AND ((from_type = 'account' AND from_ref = ?) OR from_type = 'any'
-         OR (from_type NOT IN ('service', 'federated') AND from_ref = ?))
-]]
-local TRUSTING_SERVICE = [[
-  SELECT DISTINCT to_ref FROM edges
-  WHERE kind = 'can_assume' AND to_type = 'identity' AND from_type = 'service'
-    AND from_ref = ?
+-- Every trust of a role in one pass: {[principal] = {roles}}, where the
+-- principal is an ARN, an account root, a service or "*".
+local TRUSTS = [[
+  SELECT DISTINCT from_type, from_ref, to_ref FROM edges
+  WHERE kind = 'can_assume' AND to_type = 'identity' AND from_type != 'federated'
+  ORDER BY to_ref
 ]]
 
-function Graph:column(sql, ...)
-  local list = {}
-  for row in self.ctx.db:rows(sql, ...) do
-    if self.nodes[row.to_ref] then list[#list + 1] = row.to_ref end
+function Graph:trusted_by(principal)
+  if not self.trusts then
+    self.trusts = {}
+    for row in self.ctx.db:rows(TRUSTS) do
+      local key = row.from_type == "any" and "*" or row.from_ref
+      if self.nodes[row.to_ref] then
+        local list = self.trusts[key] or {}
+        self.trusts[key] = list
+        list[#list + 1] = row.to_ref
+      end
+    end
   end
-  return list
+  return self.trusts[principal] or {}
+end
+
+-- The roles that trust service and, if it needs one, have an instance
+-- profile: the roles it can run code as.
+function Graph:service_roles(service, profile)
+  local out = {}
+  for _, r in ipairs(self:trusted_by(service)) do
+    if not profile or (self.nodes[r].profiles or 0) > 0 then out[#out + 1] = r end
+  end
+  return out
+end
+
+-- The candidate lists the IAM moves are asked about, built once.
+function Graph:lists()
+  if self.by then return self.by end
+  local by = { users = {}, no_password = {}, password = {}, roles_in = {} }
+  for _, arn in ipairs(self.order) do
+    local n = self.nodes[arn]
+    if n.type == "user" then
+      by.users[#by.users + 1] = arn
+      if n.password ~= 1 then by.no_password[#by.no_password + 1] = arn end
+      if n.password ~= 0 then by.password[#by.password + 1] = arn end
+    else
+      local acct = n.account or ""
+      by.roles_in[acct] = by.roles_in[acct] or {}
+      table.insert(by.roles_in[acct], arn)
+    end
+  end
+  self.by = by
+  return by
+end
+
+local function concat(...)
+  local out = {}
+  for _, list in ipairs({ ... }) do table.move(list, 1, #list, #out + 1, out) end
+  return out
 end
 
 -- Edges to other principals through IAM: assuming, rewriting a trust
 -- policy, minting a user's key or console password.
 function Graph:identity_moves(node)
-  local arn = node.native_id
+  local arn, by = node.native_id, self:lists()
   local root = ("arn:aws:iam::%s:root"):format(node.account or "")
-  local users = self:select(function(n) return n.type == "user" end)
-  local same = self:select(function(n)
-    return n.type == "role" and n.account == node.account
-  end)
   local moves = {
-    { "sts:AssumeRole", self:column(TRUSTING, root, arn), "assume-role" },
-    { "iam:UpdateAssumeRolePolicy", same, "rewrite-trust" },
-    { "iam:CreateAccessKey", users, "create-access-key" },
-    { "iam:CreateLoginProfile", self:select(function(n)
-        return n.type == "user" and n.password ~= 1 end), "create-login-profile" },
-    { "iam:UpdateLoginProfile", self:select(function(n)
-        return n.type == "user" and n.password ~= 0 end), "update-login-profile" },
+    { "sts:AssumeRole", "assume-role",
+      concat(self:trusted_by(arn), self:trusted_by(root), self:trusted_by("*")) },
+    { "iam:UpdateAssumeRolePolicy", "rewrite-trust", by.roles_in[node.account or ""] or {} },
+    { "iam:CreateAccessKey", "create-access-key", by.users },
+    { "iam:CreateLoginProfile", "create-login-profile", by.no_password },
+    { "iam:UpdateLoginProfile", "update-login-profile", by.password },
   }
   for _, m in ipairs(moves) do
-    local action, candidates, technique = m[1], m[2], m[3]
-    local holds = action == "sts:AssumeRole" or self:holds(arn, action)
-    if holds then
-      local list, open = {}, {}
-      for _, c in ipairs(candidates) do
-        if c ~= arn then list[#list + 1] = c end
-      end
-      if #list > 0 then
-        list, open = self.ctx.aws:allowed_resources(arn, action, list)
-      end
-      for _, r in ipairs(list) do
-        self:add(arn, r, as_step(arn, action, r, technique, "allow"))
-      end
-      for _, r in ipairs(open) do
-        self:add(arn, r, as_step(arn, action, r, technique, "indeterminate"))
-      end
+    local action, technique = m[1], m[2]
+    -- A trust policy naming the principal may allow on its own.
+    local hits = action == "sts:AssumeRole" and self:targets(arn, action, m[3], nil, true)
+      or self:targets(arn, action, m[3])
+    for _, t in ipairs(hits) do
+      self:add(arn, t[1], as_step(arn, action, t[1], technique, t[2]))
     end
   end
 end
@@ -349,10 +369,7 @@ function Graph:pass_role_moves(node)
   for _, t in ipairs(esc.PASS_ROLE) do
     local d, used = self:may_run(node, t.run, t.probe)
     if d then
-      local roles = {}
-      for _, r in ipairs(self:column(TRUSTING_SERVICE, t.service)) do
-        if not t.profile or (self.nodes[r].profiles or 0) > 0 then roles[#roles + 1] = r end
-      end
+      local roles = self:service_roles(t.service, t.profile)
       local context = { ["iam:PassedToService"] = t.service }
       for _, hit in ipairs(self:targets(arn, "iam:PassRole", roles, context)) do
         local step = as_step(arn, "iam:PassRole + " .. table.concat(used, " + "), hit[1],
@@ -384,8 +401,8 @@ function Graph:run_as_moves(node)
       end
       local d = not known and self:may(arn, t.action, self:probes(node, t.probe))
       if d then
-        for _, r in ipairs(self:column(TRUSTING_SERVICE, t.service)) do
-          if r ~= arn and (not t.profile or (self.nodes[r].profiles or 0) > 0) then
+        for _, r in ipairs(self:service_roles(t.service, t.profile)) do
+          if r ~= arn then
             local step = as_step(arn, t.action, r, t.id, "indeterminate")
             step.note = "the evidence does not say which " .. t.type
               .. " runs as this role"
