@@ -53,6 +53,8 @@ struct nhi_aws_engine {
   struct nhi_aws_org *org;    /* loaded on first use */
   char *home_account;         /* the one account the evidence covers */
   int home_read;
+  int default_key_policy;     /* a KMS key without its policy in the
+                                 evidence gets AWS's default one */
   sqlite3_stmt *resource_st;  /* the resources row of a request, kept
                                  prepared: every decision asks */
 };
@@ -157,6 +159,11 @@ enum nhi_rc nhi_aws_engine_new(struct nhi_store *store, const char *home,
   (*out)->store = store;
   (*out)->home = home;
   return NHI_OK;
+}
+
+void nhi_aws_engine_default_key_policy(struct nhi_aws_engine *e, int on)
+{
+  e->default_key_policy = on;
 }
 
 void nhi_aws_engine_free(struct nhi_aws_engine *e)
@@ -502,6 +509,34 @@ static char *rpolicy_key(const struct nhi_aws_query *q,
   return strdup(q->resource);
 }
 
+/* The key policy AWS gives a key created without one: the key's account
+ * may use the key as far as its IAM policies allow. Keys only: other
+ * resources are left without a policy. */
+static enum nhi_rc default_key_policy(const char *key, struct rpolicy *r)
+{
+  static const char fmt[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+    "\"Enable IAM User Permissions\",\"Effect\":\"Allow\","
+    "\"Principal\":{\"AWS\":\"arn:%.*s:iam::%.*s:root\"},"
+    "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+  struct nhi_aws_arn a;
+  enum nhi_rc rc;
+  char *doc;
+
+  if (!nhi_aws_arn_parse(key, &a) || a.service_len != 3 ||
+      strncmp(a.service, "kms", 3) != 0 ||
+      strncmp(a.resource, "key/", 4) != 0 || !a.account_len)
+    return NHI_OK;
+  doc = nhi_aprintf(fmt, (int)a.partition_len, a.partition,
+                    (int)a.account_len, a.account);
+  if (!doc)
+    return NHI_ERR_NOMEM;
+  rc = compile_text(key, doc, &r->stmts);
+  free(doc);
+  r->found = rc == NHI_OK;
+  return rc;
+}
+
 static enum nhi_rc rpolicy_get(struct nhi_aws_engine *e, const char *key,
                                struct rpolicy **out)
 {
@@ -520,6 +555,8 @@ static enum nhi_rc rpolicy_get(struct nhi_aws_engine *e, const char *key,
     r->unreadable = 1;
     rc = NHI_OK;
   }
+  if (!rc && !r->found && !r->unreadable && e->default_key_policy)
+    rc = default_key_policy(key, r);
   if (!rc)
     rc = map_put(&e->rpolicies, key, r);
   if (rc) {
@@ -555,7 +592,6 @@ static enum nhi_rc read_home_account(struct nhi_aws_engine *e)
   }
   if (step == SQLITE_ROW && (step = sqlite3_step(st)) == SQLITE_ROW) {
     free(e->home_account);
-  sqlite3_finalize(e->resource_st);
     e->home_account = NULL;
   }
   e->home_read = 1;

@@ -33,6 +33,12 @@ enum nhi_rc nhi_aws_engine_new(struct nhi_store *store, const char *home,
 
 void nhi_aws_engine_free(struct nhi_aws_engine *e);
 
+/* How a KMS key whose key policy is not in the evidence is judged: by
+ * default as having none, so it allows nothing; with on, as having the
+ * policy AWS gives a key created without one, which lets the key's
+ * account's IAM policies decide. Set it before the first question. */
+void nhi_aws_engine_default_key_policy(struct nhi_aws_engine *e, int on);
+
 /* The action catalogue, loaded on first call. Failures are logged
  * ("cannot read '...actions.tsv': ...") and returned each time. */
 enum nhi_rc nhi_aws_engine_catalog(struct nhi_aws_engine *e,

@@ -86,6 +86,33 @@ expect_json "$R" "'$ACCT:user/alice.moreau' not in
   $(flagged aws.iam.admin-equivalent)" \
   "alice.moreau (a person) is not flagged"
 
+describe "aws.iam.privilege-escalation"
+expect_json_eq "$R" "{f['identity']: (f['status'], f['severity'],
+  f['evidence']['target']) for f in r['findings']
+  if f['check'] == 'aws.iam.privilege-escalation'}" "{
+  '$ACCT:user/service/svc-metrics-exporter':
+    ('fail', 'critical', '$ACCT:user/alice.moreau'),
+  '$ACCT:role/jenkins-build-agent':
+    ('fail', 'high', '$ACCT:role/data-pipeline-worker')}" \
+  "flags exactly svc-metrics-exporter (to admin) and jenkins (to PII)"
+expect_json_eq "$R" "[[(s['permission'], s['technique'], s['decision'])
+  for s in f['evidence']['steps']] for f in r['findings']
+  if f['check'] == 'aws.iam.privilege-escalation'
+  and f['identity'] == '$ACCT:role/jenkins-build-agent']" \
+  "[[('iam:PassRole + ec2:RunInstances', 'pass-role-ec2', 'allow')]]" \
+  "jenkins' one step: PassRole with RunInstances"
+expect_json_eq "$R" "[[g['resource'] for g in f['evidence']['gained']]
+  for f in r['findings'] if f['check'] == 'aws.iam.privilege-escalation'
+  and f['identity'] == '$ACCT:role/jenkins-build-agent']" \
+  "[['arn:aws:s3:::northwind-customer-pii-prod']]" \
+  "jenkins gains the PII bucket through data-pipeline-worker"
+expect_json_eq "$R" "[sorted(f['evidence']['also_reaches'])
+  for f in r['findings'] if f['check'] == 'aws.iam.privilege-escalation'
+  and f['identity'] == '$ACCT:user/service/svc-metrics-exporter']" \
+  "[['$ACCT:user/ci-deployer', '$ACCT:user/legacy-etl-bot',
+    '$ACCT:user/priya.raman', '$ACCT:user/service/terraform-cloud']]" \
+  "svc-metrics-exporter could as well mint a key for four other admins"
+
 describe "aws.iam.cross-account-trust"
 expect_json_eq "$R" "$(flagged aws.iam.cross-account-trust)" "{
   '$ACCT:role/legacy-partner-upload',
@@ -244,5 +271,57 @@ describe "determinism"
 expect_status 0 nhi assess --demo -o "$T/again"
 expect_true "two runs give byte-identical report.json" \
   cmp "$R" "$T/again/report.json"
+
+
+describe "data access edges"
+DB="$T/demo/evidence.db"
+# edges_json OUT SQL: the rows of SQL over the demo's evidence.db as JSON.
+edges_json() {
+  "$PYTHON" -c 'import json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()
+print(json.dumps(rows))' "$DB" "$2" >"$1"
+}
+edges_json "$T/access-counts.json" "SELECT kind, json_extract(attrs,
+  '$.decision'), count(*) FROM edges WHERE kind IN ('can_read',
+  'can_write') GROUP BY 1, 2 ORDER BY 1, 2"
+expect_json_eq "$T/access-counts.json" 'r' '[["can_read", "allow", 298],
+  ["can_read", "indeterminate", 43], ["can_write", "allow", 214]]' \
+  "298 reads, 214 writes, 43 indeterminate reads"
+edges_json "$T/pii-readers.json" "SELECT substr(from_ref, 27),
+  json_extract(attrs, '$.objects') FROM edges WHERE kind = 'can_read'
+  AND to_ref = 'arn:aws:s3:::northwind-customer-pii-prod'
+  ORDER BY from_ref"
+expect_json_eq "$T/pii-readers.json" '{k: v for k, v in r
+  if "reserved" not in k and k.split("/")[-1] not in ("alice.moreau",
+  "priya.raman", "hannah.schmidt", "tomas.novak", "li.wei")}' '{
+  "role/OrganizationAccountAccessRole": "[\"*\"]",
+  "role/ci/github-actions-infra-deploy": "[\"*\"]",
+  "role/data-pipeline-worker": "[\"*\"]",
+  "role/service-role/AmazonBedrockExecutionRoleForAgents_support-copilot":
+    "[\"support-exports/*\"]",
+  "role/service-role/AmazonSageMaker-ExecutionRole-20240611T101522":
+    "[\"churn-features/*\"]",
+  "role/vendor/bluefin-cost-analytics": "[\"*\"]",
+  "user/ci-deployer": "[\"*\"]",
+  "user/datadog-integration": "[\"*\"]",
+  "user/legacy-etl-bot": "[\"*\"]",
+  "user/service/github-actions-user": "[\"*\"]",
+  "user/service/terraform-cloud": "[\"*\"]"}' \
+  "the machine identities that can read the PII bucket, and which objects"
+expect_json_eq "$T/pii-readers.json" '[k for k, v in r if k.split("/")[-1]
+  in ("svc-backup", "dev.patel", "sofia.lindqvist", "marcus.okafor")]' \
+  '[]' "an explicit Deny leaves svc-backup and the Developers out"
+edges_json "$T/kms.json" "SELECT DISTINCT json_extract(attrs,
+  '$.decision'), json_extract(attrs, '$.indeterminate[0].condition_key')
+  FROM edges WHERE kind = 'can_read' AND to_ref LIKE 'arn:aws:kms:%'
+  ORDER BY 2"
+expect_json_eq "$T/kms.json" 'r' '[["indeterminate", None],
+  ["indeterminate", "kms:ViaService"]]' \
+  "KMS decrypts stay indeterminate: no key policy, or kms:ViaService"
+expect_status 0 nhi collect --demo -o "$T/demo"
+edges_json "$T/access-again.json" "SELECT count(*) FROM edges WHERE kind
+  IN ('can_read', 'can_write')"
+expect_json_eq "$T/access-again.json" 'r' '[[555]]' \
+  "collecting again replaces the edges, it does not add to them"
 
 finish

@@ -264,6 +264,20 @@ db_json "$DIR/evidence.db" "$T/scps.json" "SELECT name,
 expect_json_eq "$T/scps.json" 'r' \
   '[["FullAWSAccess", "Allow"], ["deny-leave-org", "Deny"]]' \
   "service control policies read when permitted"
+db_json "$DIR/evidence.db" "$T/targets.json" "SELECT name,
+  json_extract(attrs, '$.targets') FROM policies
+  WHERE kind = 'scp' ORDER BY name"
+expect_json_eq "$T/targets.json" '[(n, json.loads(t)) for n, t in r]' \
+  '[("FullAWSAccess", ["r-7f3k"]),
+    ("deny-leave-org", ["ou-7f3k-9q2w8e1r", "111122223333"])]' \
+  "each SCP keeps the roots, OUs and accounts it is attached to"
+db_json "$DIR/evidence.db" "$T/tree.json" "SELECT from_type, from_ref,
+  to_type, to_ref FROM edges WHERE kind = 'member_of'
+  AND from_type IN ('account', 'ou') ORDER BY id"
+expect_json_eq "$T/tree.json" 'r' \
+  '[["account", "210987654321", "ou", "ou-7f3k-9q2w8e1r"],
+    ["ou", "ou-7f3k-9q2w8e1r", "root", "r-7f3k"]]' \
+  "the account is placed in the organization: account, OU, root"
 no_secret "no source secret, session secret or token written or logged" \
   "$BASE_SECRET" "$SESSION_SECRET" "$SESSION_TOKEN"
 stop_replay

@@ -278,19 +278,6 @@ local function bucket_details(ctx, c, gaps, b)
   return tags, policy
 end
 
-local SENSITIVITY = { public = true, internal = true, confidential = true, restricted = true }
-local SENSITIVITY_TAGS = { ["data-classification"] = true, classification = true,
-  sensitivity = true, ["data-sensitivity"] = true }
-
-local function sensitivity_of(tags)
-  for k, v in pairs(tags) do
-    if SENSITIVITY_TAGS[k:lower()] and SENSITIVITY[tostring(v):lower()] then
-      return tostring(v):lower()
-    end
-  end
-  return nil
-end
-
 local function bucket_region(c, gaps, name)
   local body, err = c:rest_get("s3", "GetBucketLocation", "/" .. name, "location=", "us-east-1")
   if not body then
@@ -336,12 +323,11 @@ local function collect_buckets(ctx, c, gaps, account)
     local region = b.BucketRegion or bucket_region(c, gaps, b.Name)
     local tags, policy = bucket_details(ctx, c, gaps, { name = b.Name, region = region })
     local arn = "arn:aws:s3:::" .. b.Name
-    local level = tags and sensitivity_of(tags)
     local has_policy
     if policy ~= nil then has_policy = policy ~= false end
     ctx.evidence:resource{ provider = "aws", account = account, native_id = arn,
+      -- Sensitivity from tags is set after collection, for every collector.
       type = "s3-bucket", name = b.Name, tags = tags and next(tags) and tags or nil,
-      sensitivity = level, sensitivity_source = level and "tag" or nil,
       attrs = { region = region, created_at = api.iso(b.CreationDate),
         has_policy = has_policy } }
     if type(policy) == "table" then
@@ -368,9 +354,32 @@ local function scp_targets(ctx, c, gaps, id)
   return targets
 end
 
+local PARENT_TYPES = { ORGANIZATIONAL_UNIT = "ou", ROOT = "root" }
+
+-- The account's place in the organization: member_of edges from it up
+-- through its OUs to the root, so SCPs attached to an OU reach it.
+local function collect_org_tree(ctx, c, gaps, account)
+  local child, child_type, chain = account, "account", nhi.json.array()
+  for _ = 1, 6 do  -- AWS nests OUs five deep below the root at most
+    local doc, err = c:json("organizations", ORGANIZATIONS, "ListParents",
+      { ChildId = child })
+    if not doc then return item_failed(gaps, err) end
+    local parent = api.list(doc.Parents)[1]
+    local to_type = parent and PARENT_TYPES[api.value(parent.Type)]
+    if not to_type then break end
+    ctx.evidence:edge{ kind = "member_of", from_type = child_type, from = child,
+      to_type = to_type, to = parent.Id }
+    chain[#chain + 1] = parent
+    if to_type == "root" then break end
+    child, child_type = parent.Id, "ou"
+  end
+  save_json(ctx, "organizations/parents-" .. file_part(account) .. ".json",
+    { Parents = api.clean(chain) })
+end
+
 -- Service control policies, when the account may read them (the
 -- organization's management account or a delegated administrator).
-local function collect_scps(ctx, c, gaps)
+local function collect_scps(ctx, c, gaps, account)
   local summaries = nhi.json.array()
   local pages, err = c:json_pages("organizations", ORGANIZATIONS, "ListPolicies",
     { Filter = "SERVICE_CONTROL_POLICY" }, function(doc)
@@ -399,6 +408,7 @@ local function collect_scps(ctx, c, gaps)
           targets = scp_targets(ctx, c, gaps, s.Id) } }
     end
   end
+  if account then collect_org_tree(ctx, c, gaps, account) end
   nhi.log.info("organizations: %d service control policies", #summaries)
 end
 
@@ -424,7 +434,7 @@ return {
     collect_trails(ctx, c, gaps)
     collect_events(ctx, c, gaps, opts)
     collect_buckets(ctx, c, gaps, account)
-    collect_scps(ctx, c, gaps)
+    collect_scps(ctx, c, gaps, account)
     gaps.flush()
     nhi.log.info("%d requests", c.requests)
   end,

@@ -1,0 +1,30 @@
+/* Data access: which AWS identities can read or write which data stores,
+ * asked of the policy engine after collection and kept as can_read and
+ * can_write edges. */
+#ifndef NHI_AWS_ACCESS_H
+#define NHI_AWS_ACCESS_H
+
+#include "nhi.h"
+#include "store.h"
+
+#include <stddef.h>
+
+/* What one derivation did, for the log. */
+struct nhi_aws_access_stats {
+  size_t resources;           /* data stores looked at */
+  size_t pairs;               /* (identity, store) pairs asked about */
+  size_t decisions;           /* questions put to the engine */
+  size_t reads, writes;       /* edges written */
+  size_t indeterminate;       /* of those, edges that are indeterminate */
+};
+
+/* Replaces the can_read and can_write edges an earlier derivation wrote
+ * in store with the policy engine's answers for every IAM user and role
+ * (the account root excepted) and every collected data store, in one
+ * transaction. home is the install root (borrowed). stats (may be NULL)
+ * is filled in. Failures are logged and the transaction rolled back;
+ * returns NHI_ERR_DB or NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_access_derive(struct nhi_store *store, const char *home,
+                                  struct nhi_aws_access_stats *stats);
+
+#endif
