@@ -8,6 +8,7 @@
 #include "strutil.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A parsed "provider:kind[=location]"; strings point into buf, or into
@@ -184,6 +185,65 @@ static enum nhi_rc finish_source(struct nhi_runtime *rt, long long id,
   return ok ? NHI_OK : NHI_ERR_DB;
 }
 
+/* Runs one statement of forget_earlier: "earlier" names the other
+ * sources read from the same place by the same collector; ?1 is this
+ * source. */
+static enum nhi_rc run_on_earlier(sqlite3 *db, const char *body,
+                                  const struct spec *s)
+{
+  static const char with[] =
+    "WITH earlier(id) AS (SELECT id FROM sources WHERE id != ?1"
+    " AND provider = ?2 AND kind = ?3 AND location IS ?4) ";
+  char sql[512];
+  sqlite3_stmt *st = NULL;
+  int ok;
+
+  snprintf(sql, sizeof sql, "%s%s", with, body);
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
+    return NHI_ERR_DB;
+  sqlite3_bind_int64(st, 1, s->src.id);
+  sqlite3_bind_text(st, 2, s->src.provider, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, s->src.kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, s->src.location, -1, SQLITE_STATIC);
+  ok = sqlite3_step(st) == SQLITE_DONE;
+  sqlite3_finalize(st);
+  return ok ? NHI_OK : NHI_ERR_DB;
+}
+
+/* Collecting a source again replaces what it gave before: its rows of
+ * the tables that collect each fact once per source are deleted, the
+ * merged ones (identities, policies, resources, agents) pass to the new
+ * source, and the earlier source row goes. Inside the source's
+ * transaction, so a failure keeps the earlier evidence. */
+static enum nhi_rc forget_earlier(struct nhi_runtime *rt,
+                                  const struct spec *s)
+{
+  static const char *const sql[] = {
+    "DELETE FROM grants WHERE source_id IN (SELECT id FROM earlier)",
+    "DELETE FROM edges WHERE source_id IN (SELECT id FROM earlier)",
+    "DELETE FROM credentials WHERE source_id IN (SELECT id FROM earlier)",
+    "DELETE FROM activity WHERE source_id IN (SELECT id FROM earlier)",
+    "DELETE FROM secrets WHERE source_id IN (SELECT id FROM earlier)",
+    "UPDATE identities SET source_id = ?1"
+    " WHERE source_id IN (SELECT id FROM earlier)",
+    "UPDATE policies SET source_id = ?1"
+    " WHERE source_id IN (SELECT id FROM earlier)",
+    "UPDATE resources SET source_id = ?1"
+    " WHERE source_id IN (SELECT id FROM earlier)",
+    "UPDATE ai_agents SET source_id = ?1"
+    " WHERE source_id IN (SELECT id FROM earlier)",
+    "DELETE FROM sources WHERE id IN (SELECT id FROM earlier)",
+  };
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t i = 0; i < sizeof sql / sizeof *sql && !rc; i++)
+    rc = run_on_earlier(rt->store->db, sql[i], s);
+  if (rc)
+    nhi_error("evidence store: cannot replace the earlier collection of "
+              "'%s'", s->src.spec);
+  return rc;
+}
+
 /* Runs one collector in its own transaction; a failure rolls back only
  * this source and is recorded against it. */
 static enum nhi_rc collect_one(struct nhi_runtime *rt, struct spec *s)
@@ -199,6 +259,11 @@ static enum nhi_rc collect_one(struct nhi_runtime *rt, struct spec *s)
     rc = nhi_store_begin(rt->store);
   if (rc)
     return rc;
+  rc = forget_earlier(rt, s);
+  if (rc) {
+    nhi_store_rollback(rt->store);
+    return rc;
+  }
   rt->store->source_id = s->src.id;
   prc = nhi_run_plugin(rt, &run, &out);
   rt->store->source_id = 0;

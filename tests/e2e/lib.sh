@@ -33,6 +33,13 @@ e2e_failed=0
 cd "$NHISCOPE_HOME" || exit 2
 
 # Names the case that the following assertions belong to.
+# db_json DB OUT SQL: the rows of SQL over DB as a JSON list of lists.
+db_json() {
+  "$PYTHON" -c 'import json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()
+print(json.dumps(rows))' "$1" "$3" >"$2"
+}
+
 describe() {
   CASE=$1
 }

@@ -54,13 +54,6 @@ print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))' "$LOG" \
     >"$LOG.json"
 }
 
-# db_json DB OUT SQL: the rows of SQL over DB as a JSON list of lists.
-db_json() {
-  "$PYTHON" -c 'import json, sqlite3, sys
-rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()
-print(json.dumps(rows))' "$1" "$3" >"$2"
-}
-
 # nhiscope with no AWS settings from the caller's environment, HOME in
 # the temp folder, and every AWS endpoint at the replay server.
 live() {

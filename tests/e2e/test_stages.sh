@@ -49,6 +49,28 @@ expect_json "$T/stages/report.json" 'len(r["findings"]) >= 10' \
 expect_json_eq "$T/stages/report.json" 'r["findings"]' \
   'load(env["ASSESSED"])["findings"]' "the same findings as assess"
 
+describe "collect run again"
+GAAD="$NHISCOPE_HOME/demo/northwind/gaad.json"
+COUNTS="SELECT (SELECT count(*) FROM grants), (SELECT count(*) FROM edges),
+  (SELECT count(*) FROM identities), (SELECT count(*) FROM sources)"
+expect_status 0 nhi collect --source "aws:authz=$GAAD" -o "$T/again"
+db_json "$T/again/evidence.db" "$T/again-1.json" "$COUNTS"
+expect_status 0 nhi collect --source "aws:authz=$GAAD" -o "$T/again"
+db_json "$T/again/evidence.db" "$T/again-2.json" "$COUNTS"
+export AGAIN1="$T/again-1.json"
+expect_json_eq "$T/again-2.json" 'r' 'load(env["AGAIN1"])' \
+  "the same source collected again replaces its rows, not adds to them"
+cp "$GAAD" "$T/gaad.json"
+expect_status 0 nhi collect --source "aws:authz=$T/gaad.json" -o "$T/again"
+db_json "$T/again/evidence.db" "$T/again-3.json" "$COUNTS"
+head -c 2000 "$GAAD" >"$T/gaad.json"
+expect_status 1 nhi collect --source "aws:authz=$T/gaad.json" -o "$T/again"
+db_json "$T/again/evidence.db" "$T/again-4.json" \
+  "SELECT (SELECT count(*) FROM grants), status FROM sources ORDER BY id"
+expect_json_eq "$T/again-4.json" 'r' \
+  '[[278, "ok"], [278, "ok"], [278, "failed"]]' \
+  "a failed collection again keeps what the earlier one gave"
+
 describe "check run again"
 expect_status 0 nhi check -o "$T/stages"
 expect_status 0 nhi report -o "$T/stages"
