@@ -210,17 +210,21 @@ function Client:json(service, prefix, operation, body)
   return doc
 end
 
--- Every page of a JSON 1.1 call paginated with NextToken; stops early when
--- each(answer) returns false. Returns the page count, or nil and an error.
-function Client:json_pages(service, prefix, operation, body, each)
+-- Every page of a JSON 1.1 call paginated with NextToken (or, as paging
+-- says, { request = "Marker", answer = "NextMarker" } for KMS); stops
+-- early when each(answer) returns false. Returns the page count, or nil
+-- and an error.
+function Client:json_pages(service, prefix, operation, body, each, paging)
+  local ask = paging and paging.request or "NextToken"
+  local next_field = paging and paging.answer or "NextToken"
   local token
   for page = 1, MAX_PAGES do
     local b = nhi.json.object()
     for k, v in pairs(body or {}) do b[k] = v end
-    b.NextToken = token
+    b[ask] = token
     local doc, err = self:json(service, prefix, operation, b)
     if not doc then return nil, err end
-    token = api.value(doc.NextToken)
+    token = api.value(doc[next_field])
     if each(doc) == false or type(token) ~= "string" or token == "" then
       return page
     end

@@ -99,10 +99,13 @@ expect_json "$REPORT" '(lambda s: s["error"] is None and
                                      "s3:GetBucketPolicy"}
   and all(g["reason"] for g in s["gaps"]))(r["assessment"]["sources"][0])' \
   "the denied calls are recorded as coverage gaps"
+expect_json_eq "$REPORT" '[g["call"] for g in r["assessment"]["sources"][0]["gaps"]
+  if g["call"].startswith("kms:")]' '["kms:GetKeyPolicy"]' \
+  "a key policy that cannot be read is a gap, not a failure"
 expect_json_eq "$REPORT" '(r["inventory"]["identities"],
   r["inventory"]["credentials"], r["inventory"]["resources"],
-  r["inventory"]["sensitive_resources"])' '(6, 4, 5, 1)' \
-  "inventory: 6 identities, 4 keys, 3 buckets + trail + account"
+  r["inventory"]["sensitive_resources"])' '(6, 4, 8, 2)' \
+  "inventory: 6 identities, 4 keys, 3 buckets + 3 KMS keys + trail + account"
 expect_stderr_has "warning: coverage gap: organizations:ListPolicies"
 expect_stderr_line "iam:ListAccessKeys: HTTP 429" "retrying in 1000 ms"
 expect_stderr_line "iam:GetAccountAuthorizationDetails: HTTP 400 Throttling" \
@@ -110,9 +113,22 @@ expect_stderr_line "iam:GetAccountAuthorizationDetails: HTTP 400 Throttling" \
 expect_stderr_line "iam:GetAccessKeyLastUsed: HTTP 500" "retrying in"
 expect_stderr_line "s3:ListBuckets" "connection was cut after 200 bytes" \
   "retrying in"
+db_json "$DIR/evidence.db" "$T/kms.json" "SELECT r.native_id, r.sensitivity,
+  json_extract(r.attrs, '$.key_manager'), p.native_id IS NOT NULL
+  FROM resources r LEFT JOIN policies p ON p.native_id = r.native_id
+  AND p.kind = 'resource' WHERE r.type = 'kms-key' ORDER BY r.native_id"
+KEY=arn:aws:kms:us-east-1:$ACCOUNT:key
+expect_json_eq "$T/kms.json" 'r' "[
+  ['$KEY/0b3e5a7c-1d2f-4e6a-9b8c-7d6e5f4a3b21', 'restricted', 'CUSTOMER', 1],
+  ['$KEY/5f1c9e2d-8a7b-4c3d-b2e1-0f9a8b7c6d54', None, 'CUSTOMER', 0],
+  ['$KEY/a8d2c4e6-3b5f-4a7c-8e9d-1c2b3a4f5e66', None, 'AWS', 1]]" \
+  "KMS keys over two pages: key policies where readable, tag sensitivity"
+expect_json_eq "$LOG.json" '[e["json"].get("Marker") is not None for e in r
+  if (e["target"] or "").endswith("ListKeys")]' '[False, True]' \
+  "ListKeys followed its NextMarker"
 ROUTES='[e["route"] for e in r]'
-expect_json "$LOG.json" 'len(r) == 33 and None not in '"$ROUTES" \
-  "33 requests, each answered by a route"
+expect_json "$LOG.json" 'len(r) == 44 and None not in '"$ROUTES" \
+  "44 requests, each answered by a route"
 expect_json_eq "$LOG.json" '[(e["route"], e["response"]) for e in r
   if e["action"] == "GetAccountAuthorizationDetails"]' \
   '[("gaad-1", 200), ("gaad-2-throttled", 400), ("gaad-2-throttled", 200),
@@ -138,7 +154,7 @@ expect_json "$LOG.json" 'all(e["auth"]["access_key"] == "'$ENV_KEY'"
   "every request signed with the environment key (and its session token); the server's signer agrees"
 expect_json_eq "$LOG.json" 'sorted({(e["auth"]["service"], e["auth"]["region"])
   for e in r})' '[("cloudtrail", "us-east-1"), ("iam", "us-east-1"),
-  ("organizations", "us-east-1"), ("s3", "eu-west-1"), ("s3", "us-east-1"),
+  ("kms", "us-east-1"), ("organizations", "us-east-1"), ("s3", "eu-west-1"), ("s3", "us-east-1"),
   ("s3", "us-west-2"), ("sts", "us-east-1")]' \
   "each service signed for its region, each bucket for its own"
 for f in iam/gaad.json iam/credential-report.json iam/access-keys.json \
@@ -190,7 +206,7 @@ curl -s -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" \
   "$URL/acme-build-artifacts?tagging"
 log_json
 expect_json_eq "$LOG.json" '[(e["auth"]["signature_valid"], e["response"])
-  for e in r[33:]]' '[(True, 200), (False, 403), (False, 403)]' \
+  for e in r[44:]]' '[(True, 200), (False, 403), (False, 403)]' \
   "curl's own signature passes; a wrong secret and an uncanonical query fail"
 stop_replay
 

@@ -7,6 +7,7 @@ local api = require("aws_api")
 
 local CLOUDTRAIL = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
 local ORGANIZATIONS = "AWSOrganizationsV20161128"
+local KMS = "TrentService"
 local DEFAULTS = { days = 7, max_events = 10000 }
 
 -- "PROFILE,days=30,region=eu-west-1,max_events=5000": the profile is the
@@ -338,6 +339,52 @@ local function collect_buckets(ctx, c, gaps, account)
   nhi.log.info("s3: %d buckets", #buckets)
 end
 
+-- {key = value} of KMS's [{TagKey, TagValue}] list.
+local function kms_tags(list)
+  local tags = {}
+  for _, t in ipairs(api.list(list)) do tags[t.TagKey] = t.TagValue end
+  return tags
+end
+
+-- One key: its metadata, key policy and tags. A key policy must allow
+-- any use of the key itself, so the policy engine needs it; one that
+-- cannot be read is a gap, and the key is kept without it.
+local function collect_key(ctx, c, gaps, account, key)
+  local meta, err = c:json("kms", KMS, "DescribeKey", { KeyId = key.KeyId })
+  if not meta then return item_failed(gaps, err) end
+  local m = meta.KeyMetadata or {}
+  local pol, perr = c:json("kms", KMS, "GetKeyPolicy",
+    { KeyId = key.KeyId, PolicyName = "default" })
+  if not pol then item_failed(gaps, perr) end
+  local tagged, terr = c:json("kms", KMS, "ListResourceTags", { KeyId = key.KeyId })
+  if not tagged then item_failed(gaps, terr) end
+  local policy = pol and type(pol.Policy) == "string" and nhi.json.decode(pol.Policy) or nil
+  local tags = tagged and kms_tags(tagged.Tags) or nil
+  save_json(ctx, "kms/keys/" .. file_part(key.KeyId) .. ".json", { KeyMetadata = api.clean(m),
+    Policy = pol and pol.Policy or nil, Tags = tagged and api.clean(tagged.Tags) or nil })
+  ctx.evidence:resource{ provider = "aws", account = account, native_id = key.KeyArn,
+    type = "kms-key", name = api.value(m.Description), tags = tags and next(tags) and tags or nil,
+    attrs = { region = key.KeyArn:match("^arn:[^:]*:kms:([^:]*):"),
+      key_manager = api.value(m.KeyManager), key_state = api.value(m.KeyState),
+      created_at = api.iso(m.CreationDate), has_policy = pol and true or nil } }
+  if type(policy) == "table" then
+    ctx.evidence:policy{ provider = "aws", native_id = key.KeyArn, kind = "resource",
+      document = policy }
+  end
+end
+
+-- The KMS keys of the collection's region with their key policies.
+local function collect_kms(ctx, c, gaps, account)
+  local keys = nhi.json.array()
+  local pages, err = c:json_pages("kms", KMS, "ListKeys", nil, function(doc)
+      for _, k in ipairs(api.list(doc.Keys)) do keys[#keys + 1] = k end
+    end, { request = "Marker", answer = "NextMarker" })
+  if not pages then return denied_or_fail(gaps, err) end
+  save_json(ctx, "kms/list-keys.json", { Keys = api.clean(keys) })
+  for _, key in ipairs(keys) do collect_key(ctx, c, gaps, account, key) end
+  nhi.log.info("kms: %d keys", #keys)
+end
+
 -- The roots, OUs and accounts an SCP is attached to, or nil when they
 -- cannot be read (the policy engine then leaves the SCP out, with a warning).
 local function scp_targets(ctx, c, gaps, id)
@@ -418,7 +465,7 @@ return {
   source = "aws:live",
   description = "An AWS account read live with read-only credentials: IAM "
     .. "(authorization details, credential report, access keys), CloudTrail "
-    .. "(trails, recent management events), S3 buckets, Organizations SCPs",
+    .. "(trails, recent management events), S3 buckets, KMS keys, Organizations SCPs",
   provides = { "identities", "credentials", "policies", "grants", "edges",
     "resources", "activity" },
 
@@ -434,6 +481,7 @@ return {
     collect_trails(ctx, c, gaps)
     collect_events(ctx, c, gaps, opts)
     collect_buckets(ctx, c, gaps, account)
+    collect_kms(ctx, c, gaps, account)
     collect_scps(ctx, c, gaps, account)
     gaps.flush()
     nhi.log.info("%d requests", c.requests)
