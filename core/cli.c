@@ -42,8 +42,37 @@ static enum nhi_rc parse_number(const char *name, const char *text,
 
 static const char *const valued[] = {
   "-o", "--out", "--profile", "--now", "--lang", "--source", "--plugins",
-  "--set", "--memory", "--budget", NULL
+  "--set", "--memory", "--budget", "--format", "--baseline", NULL
 };
+
+/* Parses --format's comma-separated list (json,pdf,csv,sarif) into
+ * nhi_format bits. */
+static enum nhi_rc parse_formats(const char *text, unsigned *out)
+{
+  static const struct { const char *name; unsigned bit; } names[] = {
+    { "json", NHI_FORMAT_JSON }, { "pdf", NHI_FORMAT_PDF },
+    { "csv", NHI_FORMAT_CSV }, { "sarif", NHI_FORMAT_SARIF },
+  };
+  const char *p = text;
+  size_t n, k;
+
+  *out = 0;
+  do {
+    n = strcspn(p, ",");
+    for (k = 0; k < sizeof names / sizeof names[0]; k++)
+      if (n == strlen(names[k].name) && !strncmp(p, names[k].name, n))
+        break;
+    if (k == sizeof names / sizeof names[0]) {
+      nhi_error("option '--format': unknown format '%.*s' in '%s' "
+                "(json, pdf, csv or sarif, comma-separated)", (int)n, p,
+                text);
+      return NHI_ERR_USAGE;
+    }
+    *out |= names[k].bit;
+    p += n;
+  } while (*p++ == ',');
+  return NHI_OK;
+}
 
 /* Stores the value of one of the valued options. */
 static enum nhi_rc take_valued(struct nhi_options *o, const char *name,
@@ -66,6 +95,10 @@ static enum nhi_rc take_valued(struct nhi_options *o, const char *name,
     rc = nhi_strings_add(&o->plugin_dirs, v, 0);
   else if (!strcmp(name, "--set"))
     rc = nhi_strings_add(&o->sets, v, 0);
+  else if (!strcmp(name, "--format"))
+    rc = parse_formats(v, &o->formats);
+  else if (!strcmp(name, "--baseline"))
+    o->baseline = v;
   else if (!(rc = parse_number(name, v, &n)) && !strcmp(name, "--memory"))
     o->memory_mib = (size_t)n;
   else if (!rc)
@@ -125,5 +158,7 @@ enum nhi_rc nhi_cli_parse(struct nhi_runtime *rt, int argc, char **argv,
     v = value_of(argc, argv, &i, arg, valued[k]);
     rc = v ? take_valued(o, valued[k], v) : NHI_ERR_USAGE;
   }
+  if (!o->formats)
+    o->formats = NHI_FORMAT_JSON | NHI_FORMAT_PDF;
   return rc;
 }

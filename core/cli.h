@@ -20,6 +20,10 @@ int nhi_cmd_report(struct nhi_runtime *rt);
 int nhi_cmd_plugins(struct nhi_runtime *rt);
 int nhi_cmd_test(struct nhi_runtime *rt);
 
+/* diff OLD NEW: compares two reports (report.json files or assessment
+ * folders) and prints the summary, or with --json the comparison. */
+int nhi_cmd_diff(struct nhi_runtime *rt);
+
 /* plugins new ID: writes a working check and its test cases into -o DIR
  * (default: the current folder). */
 int nhi_cmd_plugins_new(struct nhi_runtime *rt, const char *id);

@@ -37,6 +37,7 @@ static cJSON *plugin_json(const struct nhi_plugin *p)
   add_string(o, "category", p->category);
   add_string(o, "owasp", p->owasp);
   add_string(o, "severity", p->severity);
+  add_string(o, "effort", p->effort);
   add_string(o, "title", p->title);
   add_string(o, "remediation", p->remediation);
   if (check)

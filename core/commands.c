@@ -138,6 +138,8 @@ static enum nhi_rc set_up_fresh(struct nhi_runtime *rt)
   if (!rc)
     rc = nhi_stage_collect_validate(rt);
   if (!rc)
+    rc = nhi_stage_report_baseline(rt);
+  if (!rc)
     rc = nhi_runtime_open_store(rt, 1);
   if (!rc)
     rc = record_meta(rt);

@@ -16,6 +16,7 @@ static const char overview[] =
   "  report    write DIR/report.json and DIR/report.pdf\n"
   "  plugins   plugins list [--json] | info ID | new ID [-o DIR]\n"
   "  test      run plugin tests: test PATH...\n"
+  "  diff      what changed between two reports: diff OLD NEW [--json]\n"
   "\n"
   "options for every command:\n"
   "  --now ISO8601        pin the assessment clock (reproducible reports)\n"
@@ -33,7 +34,8 @@ static const char overview[] =
 
 static const char assess_help[] =
   "usage: nhiscope assess [--source SPEC]... [--profile FILE] [--demo]\n"
-  "                       [--lang L] -o DIR\n"
+  "                       [--lang L] [--format LIST] [--baseline OLD]\n"
+  "                       -o DIR\n"
   "\n"
   "Collects every source, runs every check, scores the four questions and\n"
   "writes DIR/evidence.db, DIR/report.json and DIR/report.pdf. An earlier\n"
@@ -47,6 +49,11 @@ static const char assess_help[] =
   "                  disabled checks, sensitivity labels)\n"
   "  --demo          assess the bundled demo company (Northwind Robotics)\n"
   "  --lang L        report language (default: the profile's, else en)\n"
+  "  --format LIST   reports to write, comma-separated: json (report.json),\n"
+  "                  pdf (report.pdf), csv (findings.csv), sarif\n"
+  "                  (report.sarif); default json,pdf\n"
+  "  --baseline OLD  an earlier report.json, or its assessment folder:\n"
+  "                  report.json says what changed since (\"baseline\")\n"
   "  -o DIR          output folder (created if missing)\n";
 
 static const char collect_help[] =
@@ -64,10 +71,21 @@ static const char check_help[] =
   "findings. Checks whose evidence was not collected are skipped.\n";
 
 static const char report_help[] =
-  "usage: nhiscope report [--lang L] -o DIR\n"
+  "usage: nhiscope report [--lang L] [--format LIST] [--baseline OLD] "
+  "-o DIR\n"
   "\n"
   "Scores the findings in DIR/evidence.db and writes DIR/report.json and\n"
-  "DIR/report.pdf.\n";
+  "DIR/report.pdf. --format and --baseline as for assess.\n";
+
+static const char diff_help[] =
+  "usage: nhiscope diff OLD NEW [--json]\n"
+  "\n"
+  "Compares two reports: OLD and NEW are report.json files or assessment\n"
+  "folders. A finding is the same in both when its check, identity and\n"
+  "resource are. Prints the score changes, overall and per question, and\n"
+  "the findings new, resolved and changed (severity or status); --json\n"
+  "prints the same as report.json's \"baseline\" (docs/schema.md).\n"
+  "Exit status 0, or 2 when a report cannot be read.\n";
 
 static const char plugins_help[] =
   "usage: nhiscope plugins list [--json]\n"
@@ -95,6 +113,7 @@ void nhi_cli_help(const char *command)
     { "assess", assess_help }, { "collect", collect_help },
     { "check", check_help }, { "report", report_help },
     { "plugins", plugins_help }, { "test", test_help },
+    { "diff", diff_help },
   };
 
   for (size_t i = 0; command && i < sizeof texts / sizeof texts[0]; i++)

@@ -71,7 +71,8 @@ static const char *const confidences[] = { "high", "medium", "low", NULL };
 static const char insert_finding_sql[] =
   "INSERT INTO findings(check_id, question, category, owasp, severity,"
   " status, confidence, identity_ref, resource_ref, title, evidence,"
-  " threshold, remediation) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  " threshold, remediation, effort)"
+  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static void bind_texts(sqlite3_stmt *st, const char *const *v, int n)
 {
@@ -85,7 +86,7 @@ static int l_finding(lua_State *L)
 {
   struct nhi_run *run = run_of(L);
   const struct nhi_plugin *p = run->plugin;
-  const char *v[13];
+  const char *v[14];
   sqlite3_stmt *st = NULL;
   int ok;
 
@@ -110,12 +111,13 @@ static int l_finding(lua_State *L)
   v[11] = json_field(L, 2, "threshold");
   v[11] = v[11] ? v[11] : run->params_json;
   v[12] = p->remediation;
+  v[13] = p->effort;
   if (v[11] && strcmp(v[11], "{}") == 0)
     v[11] = NULL;
   if (sqlite3_prepare_v2(run->store->db, insert_finding_sql, -1, &st, NULL))
     return luaL_error(L, "ctx:finding: %s",
                       sqlite3_errmsg(run->store->db));
-  bind_texts(st, v, 13);
+  bind_texts(st, v, 14);
   ok = sqlite3_step(st) == SQLITE_DONE;
   if (!ok)
     lua_pushstring(L, sqlite3_errmsg(run->store->db));

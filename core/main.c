@@ -12,6 +12,7 @@ static const struct {
   { "assess", nhi_cmd_assess }, { "collect", nhi_cmd_collect },
   { "check", nhi_cmd_check }, { "report", nhi_cmd_report },
   { "plugins", nhi_cmd_plugins }, { "test", nhi_cmd_test },
+  { "diff", nhi_cmd_diff },
 };
 
 static int dispatch(struct nhi_runtime *rt, const char *command)

@@ -27,6 +27,7 @@ const char *const nhi_categories[] = {
 const char *const nhi_severities[] = {
   "critical", "high", "medium", "low", "info", NULL
 };
+const char *const nhi_efforts[] = { "low", "medium", "high", NULL };
 static const char *const owasp_ids[] = {
   "NHI1", "NHI2", "NHI3", "NHI4", "NHI5", "NHI6", "NHI7", "NHI8", "NHI9",
   "NHI10", NULL
@@ -37,7 +38,8 @@ static const char *const evidence_tables[] = {
 };
 static const char *const check_fields[] = {
   "id", "kind", "description", "question", "category", "owasp",
-  "severity", "requires", "params", "title", "remediation", "run", NULL
+  "severity", "effort", "requires", "params", "title", "remediation",
+  "run", NULL
 };
 static const char *const collector_fields[] = {
   "id", "kind", "description", "source", "provides", "run", NULL
@@ -219,6 +221,9 @@ static void validate_check(struct meta *m, struct nhi_plugin *p)
   p->category = get_string(m, "category", 0, nhi_categories);
   p->owasp = get_string(m, "owasp", 1, owasp_ids);
   p->severity = get_string(m, "severity", 1, nhi_severities);
+  p->effort = get_string(m, "effort", 0, nhi_efforts);
+  if (!m->err && !p->effort && !(p->effort = strdup("medium")))
+    fail(m, "out of memory");
   p->title = get_string(m, "title", 1, NULL);
   p->remediation = get_string(m, "remediation", 1, NULL);
   get_list(m, "requires", evidence_tables, &p->requires, &p->nrequires);
@@ -368,7 +373,8 @@ void nhi_plugin_clear(struct nhi_plugin *p)
 {
   char **strings[] = { &p->id, &p->path, &p->description, &p->source,
                        &p->question, &p->category, &p->owasp, &p->severity,
-                       &p->title, &p->remediation, &p->params_json };
+                       &p->effort, &p->title, &p->remediation,
+                       &p->params_json };
 
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
     free(*strings[i]);

@@ -19,6 +19,7 @@ struct nhi_plugin {
   char *category;      /* checks; may be NULL */
   char *owasp;
   char *severity;
+  char *effort;        /* checks: low, medium (the default) or high */
   char *title;
   char *remediation;
   char **requires;     /* checks: evidence tables they read */
@@ -82,6 +83,7 @@ void nhi_plugin_set_free(struct nhi_plugin_set *set);
 extern const char *const nhi_questions[];
 extern const char *const nhi_categories[];
 extern const char *const nhi_severities[];
+extern const char *const nhi_efforts[];
 
 /* Index of s in a NULL-terminated list, or -1. */
 int nhi_vocab_index(const char *const *vocab, const char *s);

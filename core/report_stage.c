@@ -2,9 +2,11 @@
 #include "runtime.h"
 #include "report_json.h"
 #include "report_pdf.h"
+#include "report_plan.h"
 #include "score.h"
 #include "json.h"
 #include "strutil.h"
+#include "words.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +44,10 @@ static const char *font_name(const cJSON *layout, const char *face)
   return strcmp(face, "bold") ? "DejaVuSans.ttf" : "DejaVuSans-Bold.ttf";
 }
 
-/* The report's language, or English when no catalogue exists for it. */
-static const char *pick_lang(const char *templates, const cJSON *report)
+/* The report's language, or English when no catalogue exists for it
+ * (said once, when quiet is 0). */
+static const char *pick_lang(const char *templates, const cJSON *report,
+                             int quiet)
 {
   const cJSON *a = cJSON_GetObjectItemCaseSensitive(report, "assessment");
   const cJSON *lang = cJSON_GetObjectItemCaseSensitive(a, "lang");
@@ -55,8 +59,8 @@ static const char *pick_lang(const char *templates, const cJSON *report)
   path = nhi_aprintf("%s/lang/%s.json", templates, lang->valuestring);
   found = path && access(path, R_OK) == 0;
   free(path);
-  if (found)
-    return lang->valuestring;
+  if (found || quiet)
+    return found ? lang->valuestring : "en";
   nhi_warn("no word catalogue for language '%s' in %s/lang: writing the "
            "PDF in English", lang->valuestring, templates);
   return "en";
@@ -79,8 +83,9 @@ static enum nhi_rc write_pdf(struct nhi_runtime *rt, const cJSON *report,
     rc = bold ? NHI_OK : NHI_ERR_INPUT;
   }
   if (!rc)
-    rc = nhi_pdf_render(report, templates, pick_lang(templates, report),
-                        regular, bold, path);
+    rc = nhi_pdf_render(report, templates,
+                        pick_lang(templates, report, 0), regular, bold,
+                        path);
   cJSON_Delete(layout);
   free(templates);
   free(layout_path);
@@ -89,8 +94,9 @@ static enum nhi_rc write_pdf(struct nhi_runtime *rt, const cJSON *report,
   return rc;
 }
 
-/* The PDF renders from report.json as written: parsing the text back
- * turns its exact raw numbers into ordinary cJSON values. */
+/* The PDF and the other formats render from report.json as written:
+ * parsing the text back turns its exact raw numbers into ordinary cJSON
+ * values. */
 static enum nhi_rc write_reports(struct nhi_runtime *rt, const cJSON *tree)
 {
   char *text = cJSON_Print(tree);
@@ -99,16 +105,36 @@ static enum nhi_rc write_reports(struct nhi_runtime *rt, const cJSON *tree)
   cJSON *parsed = NULL;
   enum nhi_rc rc = text && json_path && pdf_path ? NHI_OK : NHI_ERR_NOMEM;
 
-  if (!rc)
+  if (!rc && (rt->opt.formats & NHI_FORMAT_JSON))
     rc = nhi_report_write_text(text, json_path);
   if (!rc && !(parsed = cJSON_Parse(text)))
     rc = NHI_ERR_NOMEM;
-  if (!rc)
+  if (!rc && (rt->opt.formats & NHI_FORMAT_PDF))
     rc = write_pdf(rt, parsed, pdf_path);
+  if (!rc)
+    rc = nhi_stage_report_formats(rt, parsed);
   cJSON_Delete(parsed);
   free(text);
   free(json_path);
   free(pdf_path);
+  return rc;
+}
+
+/* report.json's remediation plan, in the report's language; words the
+ * catalogue lacks are reported once, by the PDF. */
+static enum nhi_rc add_remediation(struct nhi_runtime *rt, cJSON *report)
+{
+  char *templates = nhi_aprintf("%s/templates", rt->home);
+  cJSON *words = NULL;
+  enum nhi_rc rc = templates ? NHI_OK : NHI_ERR_NOMEM;
+
+  if (!rc)
+    rc = nhi_words_load(templates, pick_lang(templates, report, 1), 1,
+                        &words);
+  if (!rc)
+    rc = nhi_report_add_remediation(report, rt->store, words);
+  cJSON_Delete(words);
+  free(templates);
   return rc;
 }
 
@@ -122,10 +148,13 @@ enum nhi_rc nhi_stage_report(struct nhi_runtime *rt)
   if (!rc)
     rc = nhi_report_build(rt->store, &score, &report);
   if (!rc)
+    rc = add_remediation(rt, report);
+  if (!rc)
+    rc = nhi_stage_report_add_baseline(rt, report);
+  if (!rc)
     rc = write_reports(rt, report);
   if (!rc)
-    nhi_info("wrote %s/report.json and %s/report.pdf", rt->opt.out_dir,
-             rt->opt.out_dir);
+    nhi_info("wrote the reports in %s", rt->opt.out_dir);
   cJSON_Delete(report);
   return rc;
 }

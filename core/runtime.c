@@ -212,5 +212,6 @@ void nhi_runtime_free(struct nhi_runtime *rt)
   nhi_strings_free(&rt->read_roots, 1);
   nhi_strings_free(&rt->lib_dirs, 1);
   cJSON_Delete(rt->overrides);
+  cJSON_Delete(rt->baseline);
   free(rt->home);
 }

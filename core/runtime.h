@@ -16,12 +16,22 @@ struct nhi_strings {
   size_t count;
 };
 
+/* The report formats --format names, as bits of nhi_options.formats. */
+enum nhi_format {
+  NHI_FORMAT_JSON = 1 << 0,     /* DIR/report.json */
+  NHI_FORMAT_PDF = 1 << 1,      /* DIR/report.pdf */
+  NHI_FORMAT_CSV = 1 << 2,      /* DIR/findings.csv */
+  NHI_FORMAT_SARIF = 1 << 3     /* DIR/report.sarif */
+};
+
 /* What the command line said. Strings are borrowed from argv. */
 struct nhi_options {
   const char *out_dir;
   const char *profile;
   const char *now;
   const char *lang;
+  const char *baseline;         /* --baseline: an earlier report */
+  unsigned formats;             /* --format bits (json and pdf) */
   int demo;
   int json;
   int version;
@@ -62,6 +72,7 @@ struct nhi_runtime {
   struct nhi_strings read_roots;
   struct nhi_strings lib_dirs;
   cJSON *overrides;             /* effective param overrides by check */
+  cJSON *baseline;              /* the --baseline report, once read */
   int failures;                 /* sources or plugins that failed */
 };
 
@@ -99,6 +110,21 @@ enum nhi_rc nhi_stage_collect_validate(struct nhi_runtime *rt);
 enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt);
 enum nhi_rc nhi_stage_check(struct nhi_runtime *rt);
 enum nhi_rc nhi_stage_report(struct nhi_runtime *rt);
+
+/* Reads the report --baseline names into rt->baseline, once; nothing
+ * without --baseline. NHI_ERR_INPUT with a message naming the file when
+ * it is not a report. */
+enum nhi_rc nhi_stage_report_baseline(struct nhi_runtime *rt);
+
+/* With --baseline, adds to report (the report.json tree) what changed
+ * since that report, as its "baseline" member. */
+enum nhi_rc nhi_stage_report_add_baseline(struct nhi_runtime *rt,
+                                          cJSON *report);
+
+/* Writes the formats other than json and pdf that --format asks for
+ * (findings.csv, report.sarif) from report as parsed from its text. */
+enum nhi_rc nhi_stage_report_formats(struct nhi_runtime *rt,
+                                     const cJSON *report);
 
 /* Validates --set and the profile's params against plugin metadata and
  * builds rt->overrides. */

@@ -177,7 +177,8 @@ static const char *const migrations[] = {
   "  title TEXT NOT NULL,"
   "  evidence TEXT,"
   "  threshold TEXT,"
-  "  remediation TEXT);"
+  "  remediation TEXT,"
+  "  effort TEXT CHECK (effort IN ('low','medium','high')));"
 
   "CREATE INDEX identities_kind ON identities(provider, kind);"
   "CREATE INDEX credentials_identity ON credentials(identity_id);"

@@ -67,6 +67,8 @@ enum nhi_rc nhi_rpt_section(struct nhi_rpt *r, const char *id,
     rc = nhi_pdf_need(p, lh + 5 * nhi_pdf_line_height(p, &r->body));
   if (!rc)
     rc = nhi_pdf_bookmark(p, nhi_rpt_word(r, key));
+  if (!rc && r->ntoc < NHI_RPT_TOC_MAX)
+    r->toc[r->ntoc++] = (struct nhi_rpt_toc_entry){ key, p->pages };
   if (!rc)
     rc = nhi_pdf_para(p, &r->heading, 0, nhi_rpt_word(r, key));
   if (rc)

@@ -41,6 +41,9 @@ enum nhi_rc nhi_rpt_render_cover(struct nhi_rpt *r)
   float pill_h = nhi_rpt_pill_height(r);
   enum nhi_rc rc;
 
+  /* The cover has its page to itself: its text sits a third of the way
+   * down. */
+  nhi_pdf_gap(p, (p->top - p->bottom) * 0.3f);
   rc = nhi_pdf_para(p, &r->product, 0, nhi_rpt_word(r, "product.name"));
   if (!rc)
     rc = nhi_pdf_para(p, &r->title, 0, nhi_rpt_word(r, "report.title"));

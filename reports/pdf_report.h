@@ -21,6 +21,15 @@ struct nhi_rpt_severity {
 extern const struct nhi_rpt_severity
   nhi_rpt_severities[NHI_RPT_N_SEVERITIES];
 
+/* Most sections the table of contents lists; the report has fewer. */
+#define NHI_RPT_TOC_MAX 16
+
+/* A section as the table of contents lists it. */
+struct nhi_rpt_toc_entry {
+  const char *key;             /* its heading's catalogue key */
+  unsigned page;               /* counted from 1 */
+};
+
 /* Everything one rendering needs; the templates are owned here. */
 struct nhi_rpt {
   struct nhi_pdf pdf;
@@ -35,6 +44,9 @@ struct nhi_rpt {
   int header_first;
   float pill_w;                /* width of the answer labels */
   float heading_end;           /* cursor right under the last heading */
+  unsigned toc_page;           /* the contents page, 0 until reserved */
+  struct nhi_rpt_toc_entry toc[NHI_RPT_TOC_MAX];
+  size_t ntoc;
 };
 
 /* obj.key, or NULL (0 from get_num) when obj is not an object or key is
@@ -166,8 +178,22 @@ enum nhi_rc nhi_rpt_subheading(struct nhi_rpt *r, const char *key);
 /* pdf_cover.c: product, title, client, date, author, confidential. */
 enum nhi_rc nhi_rpt_render_cover(struct nhi_rpt *r);
 
+/* pdf_toc.c: the table of contents. */
+
+/* Starts the contents page (left blank until nhi_rpt_render_toc) and a
+ * page for the sections after it. */
+enum nhi_rc nhi_rpt_reserve_toc(struct nhi_rpt *r);
+
+/* Writes every section's heading and page on the reserved page, once
+ * all sections are drawn; does nothing when none was reserved. */
+enum nhi_rc nhi_rpt_render_toc(struct nhi_rpt *r);
+
 /* pdf_questions.c: the overall score and each question's answer. */
 enum nhi_rc nhi_rpt_render_questions(struct nhi_rpt *r);
+
+/* pdf_risks.c: the checks with the most severe findings, in business
+ * words: what an attacker could do, who is involved, what to do. */
+enum nhi_rc nhi_rpt_render_risks(struct nhi_rpt *r);
 
 /* pdf_inventory.c: identity counts, tables by provider and kind, and a
  * bar chart by kind. */
@@ -175,6 +201,10 @@ enum nhi_rc nhi_rpt_render_inventory(struct nhi_rpt *r);
 
 /* pdf_findings.c: the findings table and each check's remediation. */
 enum nhi_rc nhi_rpt_render_findings(struct nhi_rpt *r);
+
+/* pdf_plan.c: the remediation plan, one row per action; nothing when
+ * the report has no plan. */
+enum nhi_rc nhi_rpt_render_plan(struct nhi_rpt *r);
 
 /* pdf_coverage.c: sources read and plugins run. */
 enum nhi_rc nhi_rpt_render_coverage(struct nhi_rpt *r);

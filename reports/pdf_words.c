@@ -2,9 +2,10 @@
 #include "pdf_report.h"
 
 #include "json.h"
+#include "strutil.h"
 #include "timeutil.h"
+#include "words.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,67 +20,30 @@ const struct nhi_rpt_severity nhi_rpt_severities[NHI_RPT_N_SEVERITIES] = {
   { "info", "count.info" },
 };
 
-static int is_lang_name(const char *lang)
-{
-  if (!*lang)
-    return 0;
-  for (const char *c = lang; *c; c++)
-    if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
-      return 0;
-  return 1;
-}
-
-/* dir + "/" + the parts; the caller frees it. */
-static char *join_path(const char *dir, const char *a, const char *b,
-                       const char *c)
-{
-  struct nhi_pdf_buf buf = { 0 };
-
-  nhi_pdf_buf_add(&buf, dir);
-  nhi_pdf_buf_add(&buf, "/");
-  nhi_pdf_buf_add(&buf, a);
-  nhi_pdf_buf_add(&buf, b);
-  nhi_pdf_buf_add(&buf, c);
-  if (!buf.failed)
-    return buf.s;
-  free(buf.s);
-  return NULL;
-}
-
-static enum nhi_rc read_object(const char *path, cJSON **out)
-{
-  enum nhi_rc rc = nhi_json_read_file(path, out);
-
-  if (!rc && !cJSON_IsObject(*out)) {
-    nhi_error("cannot read '%s': expected a JSON object", path);
-    rc = NHI_ERR_INPUT;
-  }
-  return rc;
-}
-
 enum nhi_rc nhi_rpt_load_templates(struct nhi_rpt *r, const char *dir,
                                    const char *lang, const char *path)
 {
-  char *layout_path = NULL, *words_path = NULL;
-  enum nhi_rc rc = NHI_ERR_NOMEM;
+  char *layout_path;
+  enum nhi_rc rc;
 
-  if (!is_lang_name(lang)) {
+  if (!nhi_words_valid_lang(lang)) {
     nhi_error("cannot write report '%s': '%s' is not a language name",
               path, lang);
     return NHI_ERR_INPUT;
   }
-  layout_path = join_path(dir, "report.json", NULL, NULL);
-  words_path = join_path(dir, "lang/", lang, ".json");
-  if (!layout_path || !words_path) {
+  layout_path = nhi_aprintf("%s/report.json", dir);
+  if (!layout_path) {
     nhi_error("cannot write report '%s': out of memory", path);
-    goto out;
+    return NHI_ERR_NOMEM;
   }
-  rc = read_object(layout_path, &r->layout);
+  rc = nhi_json_read_file(layout_path, &r->layout);
+  if (!rc && !cJSON_IsObject(r->layout)) {
+    nhi_error("cannot read '%s': expected a JSON object", layout_path);
+    rc = NHI_ERR_INPUT;
+  }
   if (!rc)
-    rc = read_object(words_path, &r->words);
-out:
+    rc = nhi_words_load(dir, lang, 0, &r->words);
   free(layout_path);
-  free(words_path);
   return rc;
 }
 

@@ -110,13 +110,21 @@ static enum nhi_rc render_body(struct nhi_rpt *r)
   r->client = get_str(get_obj(r->root, "assessment"), "client");
   rc = nhi_rpt_render_cover(r);
   if (!rc)
+    rc = nhi_rpt_reserve_toc(r);
+  if (!rc)
     rc = nhi_rpt_render_questions(r);
+  if (!rc)
+    rc = nhi_rpt_render_risks(r);
   if (!rc)
     rc = nhi_rpt_render_inventory(r);
   if (!rc)
     rc = nhi_rpt_render_findings(r);
   if (!rc)
+    rc = nhi_rpt_render_plan(r);
+  if (!rc)
     rc = nhi_rpt_render_coverage(r);
+  if (!rc)
+    rc = nhi_rpt_render_toc(r);
   if (!rc)
     rc = nhi_pdf_each_page(&r->pdf, decorate_page, r);
   return rc;

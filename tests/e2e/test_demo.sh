@@ -23,7 +23,7 @@ expect_json "$R" 'isinstance(r.get("schema_version"), (str, int)) and
   r["schema_version"] not in ("", 0)' "schema_version is set"
 expect_json_eq "$R" 'sorted(r)' 'sorted(["schema_version", "generator",
   "assessment", "score", "questions", "inventory", "findings",
-  "plugins"])' "top-level keys"
+  "remediation", "plugins"])' "top-level keys"
 expect_json_eq "$R" 'r["assessment"]["client"]' '"Northwind Robotics"'
 expect_json_eq "$R" 'r["assessment"]["now"]' '"2026-12-01T09:00:00Z"'
 expect_json_eq "$R" '[(s["spec"], s["status"])
@@ -323,5 +323,80 @@ edges_json "$T/access-again.json" "SELECT count(*) FROM edges WHERE kind
   IN ('can_read', 'can_write')"
 expect_json_eq "$T/access-again.json" 'r' '[[555]]' \
   "collecting again replaces the edges, it does not add to them"
+
+describe "remediation plan"
+expect_json_eq "$R" 'list(r)[list(r).index("findings") + 1]' '"remediation"' \
+  "remediation follows findings in report.json"
+expect_json_eq "$R" '[(a["id"], a["check"], a["count"], a["effort"],
+  a["quick_win"]) for a in r["remediation"][:4]]' '[
+  ("R01", "aws.iam.access-key-not-rotated", 7, "low", True),
+  ("R02", "aws.cloudtrail.logging-gap", 5, "low", True),
+  ("R03", "aws.iam.root-access-key", 1, "low", True),
+  ("R04", "aws.iam.admin-equivalent", 5, "medium", False)]' \
+  "quick wins first, then the most risk removed per unit of effort"
+expect_json_eq "$R" '[a["action"] for a in r["remediation"][:4]]' '[
+  "Rotate 7 access keys", "Close 5 gaps in CloudTrail logging",
+  "Delete the root user'"'"'s access key",
+  "Scope down 5 identities with administrator-equivalent rights"]' \
+  "each action is a sentence from the catalogue"
+expect_json_eq "$R" 'sorted(f for a in r["remediation"]
+  for f in a["findings"])' 'sorted(f["id"] for f in r["findings"])' \
+  "every finding is in exactly one action"
+expect_json_eq "$R" '[a["check"] for a in r["remediation"]
+  if a["identities"] != sorted({f["identity"] for f in r["findings"]
+    if f["check"] == a["check"] and f["identity"]})
+  or a["count"] != len(a["findings"])]' '[]' \
+  "identities are sorted and unique; count is the findings'"
+expect_json_eq "$R" '{a["check"]: a["risk_removed"]
+  for a in r["remediation"][:3]}' '{
+  "aws.iam.access-key-not-rotated": 12, "aws.cloudtrail.logging-gap": 7,
+  "aws.iam.root-access-key": 4}' "risk removed sums the score weights"
+expect_json_eq "$R" '[a["severity"] for a in r["remediation"]
+  if a["check"] == "aws.iam.cross-account-trust"]' '["critical"]' \
+  "an action takes its worst finding's severity"
+for text in "Remediation plan" "Rotate 7 access keys" \
+  "Scope down 5 identities with administrator-equivalent"; do
+  if grep -qF -- "$text" "$T/pdf.txt"; then
+    pass "PDF has '$text'"
+  else
+    fail "PDF has '$text'" "pdftotext: $(head -c 300 "$T/pdf.txt")"
+  fi
+done
+
+describe "report.pdf navigation"
+PDF="$T/demo/report.pdf"
+PAGES=$(pdfinfo "$PDF" 2>/dev/null | awk '/^Pages:/ {print $2}')
+pdftotext -layout -f 2 -l 2 "$PDF" "$T/toc.txt" 2>/dev/null
+for heading in "The four questions" "Top risks" "Inventory" "Findings" \
+  "Remediation plan" "Coverage"; do
+  page=$(sed -n "s/^ *$heading  *\([0-9][0-9]*\) *\$/\1/p" "$T/toc.txt")
+  if [ -z "$page" ] || [ "$page" -gt "${PAGES:-0}" ]; then
+    fail "contents lists '$heading'" "contents: $(cat "$T/toc.txt")"
+  elif pdftotext -layout -f "$page" -l "$page" "$PDF" "$T/page.txt" \
+    2>/dev/null && grep -q "^ *$heading" "$T/page.txt"; then
+    pass "contents: '$heading' is on page $page"
+  else
+    fail "contents: '$heading' is on page $page" "not found there"
+  fi
+done
+if grep -qF -- "Northwind Robotics — Confidential — Page $PAGES of $PAGES" \
+  "$T/pdf.txt"; then
+  pass "the footer numbers the last page 'Page $PAGES of $PAGES'"
+else
+  fail "the footer numbers the pages" "$(head -c 300 "$T/pdf.txt")"
+fi
+
+describe "report.pdf top risks"
+tr -d ' ' <"$T/pdf.txt" >"$T/pdf-nospace.txt"
+for text in "Toprisks" \
+  "Anattackerwhogetsholdofoneoftheseidentities'credentialscontrols" \
+  "Peopleoutsidetheorganisation,oranyonewhobreaksintoanotheraccount" \
+  "Identitiesinvolved:root" "Whattodo:Deletetherootuser'saccesskey"; do
+  if grep -qF -- "$text" "$T/pdf-nospace.txt"; then
+    pass "has '$text'"
+  else
+    fail "has '$text'" "pdftotext: $(head -c 300 "$T/pdf.txt")"
+  fi
+done
 
 finish

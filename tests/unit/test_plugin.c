@@ -40,6 +40,7 @@ static const char *const check_lines[] = {
   "category = 'admin-equivalent'",
   "owasp = 'NHI5'",
   "severity = 'high'",
+  "effort = 'low'",
   "requires = { 'identities', 'grants' }",
   "params = { max_days = 90, label = 'x', strict = true }",
   "title = 'Sample over {max_days} days'",
@@ -204,6 +205,7 @@ static void test_load_valid_check(void **state)
   assert_string_equal(p.category, "admin-equivalent");
   assert_string_equal(p.owasp, "NHI5");
   assert_string_equal(p.severity, "high");
+  assert_string_equal(p.effort, "low");
   assert_string_equal(p.title, "Sample over {max_days} days");
   assert_string_equal(p.remediation, "Fix it.");
   expect_list(p.requires, p.nrequires, "identities", "grants");
@@ -234,6 +236,7 @@ static void test_load_valid_collector(void **state)
   assert_string_equal(p.params_json, "{}");
   assert_null(p.question);
   assert_null(p.severity);
+  assert_null(p.effort);
   assert_int_equal(p.nrequires, 0);
   nhi_plugin_clear(&p);
   free(path);
@@ -256,6 +259,9 @@ static void test_load_minimal_check(void **state)
     fail_msg("minimal check refused: %s", err ? err : "?");
   assert_null(p.category);
   assert_null(p.description);
+  if (!p.effort || strcmp(p.effort, "medium"))
+    fail_msg("a check without effort should default to medium, got %s",
+             p.effort ? p.effort : "NULL");
   assert_int_equal(p.nrequires, 0);
   assert_string_equal(p.params_json, "{}");
   nhi_plugin_clear(&p);
@@ -298,6 +304,12 @@ static const struct bad_case bad_cases[] = {
     "provides = { 'users' }", "field 'provides'", "'users'" },
   { "bad: collector with a check field", 1, NULL,
     "question = 'overprivilege'", "unknown field 'question'", NULL },
+  { "bad: effort unknown", 0, "effort", "effort = 'trivial'",
+    "field 'effort' must be one of low, medium, high", "'trivial'" },
+  { "bad: effort not a string", 0, "effort", "effort = 1",
+    "field 'effort' must be a string", NULL },
+  { "bad: collector with effort", 1, NULL, "effort = 'low'",
+    "unknown field 'effort'", NULL },
 };
 
 static void test_bad_metadata(void **state)
@@ -467,7 +479,7 @@ int main(void)
     T(test_load_minimal_check),
     BAD(0), BAD(1), BAD(2), BAD(3), BAD(4), BAD(5), BAD(6), BAD(7),
     BAD(8), BAD(9), BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15),
-    BAD(16), BAD(17), BAD(18),
+    BAD(16), BAD(17), BAD(18), BAD(19), BAD(20), BAD(21),
     T(test_file_returning_number),
     T(test_file_with_syntax_error),
     T(test_file_failing_at_load),
@@ -478,7 +490,7 @@ int main(void)
   };
 #undef T
 
-  _Static_assert(sizeof bad_cases / sizeof bad_cases[0] == 19,
+  _Static_assert(sizeof bad_cases / sizeof bad_cases[0] == 22,
                  "every bad case has a BAD() entry");
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

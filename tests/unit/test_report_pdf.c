@@ -166,10 +166,169 @@ static void footer_counts_pages(void **state)
   pages = page_count(f->pdf);
   assert_true(pages >= 2);
   text = tool("pdftotext -layout", f->pdf, "-");
-  snprintf(want, sizeof want, "Northwind Robotics — Confidential — page "
+  snprintf(want, sizeof want, "Northwind Robotics — Confidential — Page "
            "%d of %d", pages, pages);
   assert_contains(text, want);
-  assert_contains(text, "Northwind Robotics — Confidential — page 1 of");
+  assert_contains(text, "Northwind Robotics — Confidential — Page 1 of");
+  free(text);
+}
+
+static void removes_whitespace(char *s);
+
+/* The text of page n of the PDF at path (caller frees). */
+static char *page_text(const char *path, int n)
+{
+  char opts[64];
+
+  snprintf(opts, sizeof opts, "pdftotext -layout -f %d -l %d", n, n);
+  return tool(opts, path, "-");
+}
+
+/* The page number the contents page gives heading, or -1. */
+static int toc_page_of(const char *toc, const char *heading)
+{
+  const char *line = strstr(toc, heading), *end;
+
+  if (!line)
+    return -1;
+  end = strchr(line, '\n');
+  while (end && end > line && (end[-1] == ' ' || end[-1] == '\f'))
+    end--;
+  while (end && end > line && end[-1] >= '0' && end[-1] <= '9')
+    end--;
+  return end && end > line ? atoi(end) : -1;
+}
+
+/* Whether some line of text starts (after spaces) with heading. */
+static int has_line_starting(const char *text, const char *heading)
+{
+  const char *l = text;
+
+  while (l) {
+    while (*l == ' ')
+      l++;
+    if (!strncmp(l, heading, strlen(heading)))
+      return 1;
+    l = strchr(l, '\n');
+    if (l)
+      l++;
+  }
+  return 0;
+}
+
+static void contents_page_gives_section_pages(void **state)
+{
+  static const char *const headings[] = {
+    "The four questions", "Top risks", "Inventory", "Findings",
+    "Remediation plan", "Coverage"
+  };
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *toc;
+  int pages, first = 3;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  pages = page_count(f->pdf);
+  toc = page_text(f->pdf, 2);
+  assert_contains(toc, "Contents");
+  for (size_t i = 0; i < sizeof headings / sizeof *headings; i++) {
+    int n = toc_page_of(toc, headings[i]);
+    char *text;
+
+    if (n < first || n > pages)
+      fail_msg("contents: '%s' on page %d (pages %d)", headings[i], n,
+               pages);
+    text = page_text(f->pdf, n);
+    if (!has_line_starting(text, headings[i]))
+      fail_msg("contents: '%s' is not on page %d", headings[i], n);
+    free(text);
+    first = n;
+  }
+  free(toc);
+}
+
+/* Outline titles are UTF-16BE hex strings: <FEFF0043...>. */
+static int has_bookmark(const char *pdf, size_t len, const char *title)
+{
+  char want[256] = "<FEFF";
+
+  for (const char *c = title; *c && strlen(want) < sizeof want - 6; c++)
+    snprintf(want + strlen(want), 5, "%04X", (unsigned char)*c);
+  strcat(want, ">");
+  for (size_t i = 0; i + strlen(want) <= len; i++)
+    if (!memcmp(pdf + i, want, strlen(want)))
+      return 1;
+  return 0;
+}
+
+static void sections_have_bookmarks(void **state)
+{
+  static const char *const titles[] = {
+    "Contents", "The four questions", "Top risks", "Inventory",
+    "Findings", "Remediation plan", "Coverage"
+  };
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  FILE *fp;
+  char *pdf = malloc(1 << 20);
+  size_t len;
+
+  assert_non_null(pdf);
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  fp = fopen(f->pdf, "rb");
+  assert_non_null(fp);
+  len = fread(pdf, 1, 1 << 20, fp);
+  fclose(fp);
+  for (size_t i = 0; i < sizeof titles / sizeof *titles; i++)
+    if (!has_bookmark(pdf, len, titles[i]))
+      fail_msg("no bookmark titled '%s'", titles[i]);
+  free(pdf);
+}
+
+static void plan_lists_actions(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *text;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  assert_contains(text, "Remediation plan");
+  assert_contains(text, "Scope down 1 identity with administrator-");
+  assert_contains(text, "Remove 1 unused role");
+  assert_contains(text, "Quick win");
+  assert_contains(text, "✓");
+  free(text);
+  cJSON_DeleteItemFromObject(j, "remediation");
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  if (strstr(text, "Remediation plan"))
+    fail_msg("a report without a plan should have no plan section");
+  free(text);
+}
+
+/* Each risky check says what an attacker could do (by its category),
+ * who is involved (by short name) and what to do, most severe first. */
+static void top_risks_in_business_words(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *text, *admin, *unused;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  removes_whitespace(text);
+  assert_contains(text, "Toprisks");
+  admin = strstr(text, "Anattackerwhogetsholdofoneoftheseidentities'");
+  unused = strstr(text, "Identitiesnobodyusesstillholdrights");
+  if (!admin || !unused || admin > unused)
+    fail_msg("expected the admin-equivalent risk, then the unused one");
+  assert_contains(text, "Identitiesinvolved:legacy-etl-runner");
+  assert_contains(text, "Whattodo:Scopedown1identity");
   free(text);
 }
 
@@ -309,7 +468,7 @@ static void non_latin_text_survives(void **state)
   cJSON_Delete(j);
   text = tool("pdftotext -layout", f->pdf, "-");
   assert_contains(text, "Prepared for " UNICODE_CLIENT);
-  assert_contains(text, UNICODE_CLIENT " — Confidential — page 1 of");
+  assert_contains(text, UNICODE_CLIENT " — Confidential — Page 1 of");
   free(text);
 }
 
@@ -443,6 +602,13 @@ int main(void)
                                     teardown),
     cmocka_unit_test_setup_teardown(footer_counts_pages, setup, teardown),
     cmocka_unit_test_setup_teardown(fonts_are_embedded, setup, teardown),
+    cmocka_unit_test_setup_teardown(contents_page_gives_section_pages,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(sections_have_bookmarks, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(plan_lists_actions, setup, teardown),
+    cmocka_unit_test_setup_teardown(top_risks_in_business_words, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(many_findings_paginate, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(long_identity_wraps_inside_page, setup,

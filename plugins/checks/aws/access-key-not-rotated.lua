@@ -9,6 +9,7 @@ return {
   category = "long-lived-secret",
   owasp = "NHI7",
   severity = "medium",
+  effort = "low",
   requires = { "identities", "credentials" },
   params = { max_age_days = 90 },
   title = "Access key not rotated in {max_age_days} days",

@@ -34,6 +34,7 @@ return {
   category = "unused-identity",
   owasp = "NHI1",
   severity = "medium",
+  effort = "low",
   requires = { "identities", "credentials" },
   params = { never_used_days = 30, unused_days = 45 },
   title = "Access key unused for more than {unused_days} days",

@@ -99,6 +99,7 @@ return {
   category = "anomalous-activity",
   owasp = "NHI4",
   severity = "medium",
+  effort = "medium",
   requires = { "identities", "activity" },
   params = { baseline_days = 14, recent_days = 3, max_baseline_networks = 4 },
   title = "Machine identity departs from its {baseline_days}-day baseline",

@@ -96,6 +96,7 @@ return {
   category = "human-use-of-nhi",
   owasp = "NHI10",
   severity = "medium",
+  effort = "medium",
   requires = { "identities", "activity" },
   params = { max_source_ips = 5 },
   title = "Machine identity used by a person",

@@ -68,6 +68,7 @@ return {
   category = "unused-identity",
   owasp = "NHI1",
   severity = "medium",
+  effort = "low",
   requires = { "identities", "grants", "activity" },
   params = { max_days = 90 },
   title = "Machine identity with rights but no CloudTrail activity in {max_days} days",

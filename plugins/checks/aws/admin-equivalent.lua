@@ -20,6 +20,7 @@ return {
   category = "admin-equivalent",
   owasp = "NHI5",
   severity = "critical",
+  effort = "medium",
   requires = { "identities", "grants" },
   title = "Machine identity holds administrator-equivalent rights",
   description = [[

@@ -110,6 +110,7 @@ return {
   category = "logging-gap",
   owasp = "NHI6",
   severity = "high",
+  effort = "low",
   requires = { "resources" },
   title = "CloudTrail logging gap",
   description = [[

@@ -82,6 +82,7 @@ return {
   category = "cross-account-trust",
   owasp = "NHI3",
   severity = "high",
+  effort = "high",
   requires = { "identities", "edges" },
   title = "Role can be assumed from outside the account",
   description = [[

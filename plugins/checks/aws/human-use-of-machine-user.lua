@@ -86,6 +86,7 @@ return {
   category = "human-use-of-nhi",
   owasp = "NHI10",
   severity = "high",
+  effort = "medium",
   requires = { "identities", "credentials" },
   params = { login_days = 90, key_use_days = 90 },
   title = "Machine user used for console sign-in",

@@ -92,6 +92,7 @@ return {
   category = "privilege-escalation",
   owasp = "NHI5",
   severity = "high",
+  effort = "medium",
   requires = { "identities", "grants" },
   title = "Machine identity can escalate its privileges",
   description = [[

@@ -46,6 +46,7 @@ return {
   category = "unused-identity",
   owasp = "NHI1",
   severity = "medium",
+  effort = "low",
   requires = { "identities" },
   params = { max_days = 90 },
   title = "Role unused for more than {max_days} days",

@@ -10,6 +10,7 @@ return {
   category = "admin-equivalent",
   owasp = "NHI5",
   severity = "critical",
+  effort = "low",
   requires = { "identities", "credentials" },
   title = "Root user has an active access key",
   description = [[

@@ -10,6 +10,7 @@ return {
   category = "long-lived-secret",
   owasp = "NHI7",
   severity = "low",
+  effort = "low",
   requires = { "identities", "credentials" },
   title = "Two active access keys on one identity",
   description = [[
