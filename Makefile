@@ -26,8 +26,9 @@ LIB_SRC  := $(filter-out core/main.c,$(wildcard core/*.c reports/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ORACLE_OBJ := $(BUILD)/obj/tests/oracle/oracle_case.o
 
-.PHONY: all tests clean
+.PHONY: all tests bench clean
 all: $(BUILD)/nhiscope
 
 $(BUILD)/nhiscope: $(BUILD)/obj/core/main.o $(BUILD)/libnhi.a
@@ -45,9 +46,21 @@ tests: $(TESTS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnhi.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnhi.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(BUILD)/libnhi.a \
+	  $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/test_aws_oracle: $(ORACLE_OBJ)
+
+# The engine benchmark (./build.sh bench); not a test.
+bench: $(BUILD)/bench/bench_engine
+
+$(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(ORACLE_OBJ) \
+                             $(BUILD)/libnhi.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(BUILD)/libnhi.a \
+	  $(LDLIBS)
 
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/core/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/core/main.d $(ORACLE_OBJ:.o=.d)

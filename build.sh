@@ -5,6 +5,10 @@
 #   ./build.sh test     deps + build + every test, then all of it again
 #                       under AddressSanitizer and UndefinedBehaviorSanitizer
 #   ./build.sh demo     deps + build + assess the bundled demo company
+#   ./build.sh bench    deps + build + the benchmark: a generated account
+#                       of 25,000 identities and 5M CloudTrail records,
+#                       and the policy engine against iam-simulate
+#                       (docs/benchmarks.md); not part of test
 #   ./build.sh lint     line-width checks (C 79, Lua 100)
 #   ./build.sh docs     regenerate docs/checks.md from the plugins' metadata
 set -euo pipefail
@@ -68,6 +72,12 @@ case "${1:-build}" in
     echo "demo report: out/demo/report.pdf, out/demo/report.json" >&2
     exit "$rc"
     ;;
+  bench)
+    PACKAGES+=(hyperfine time)
+    deps; build
+    make -s -j"$JOBS" WERROR="$WERROR" BUILD=build bench
+    tests/bench/run.sh
+    ;;
   lint) tests/lint.sh ;;
   docs)
     deps; build
@@ -75,5 +85,5 @@ case "${1:-build}" in
       | python3 docs/gen-checks.py > docs/checks.md
     ;;
   clean) make clean ;;
-  *) echo "usage: ./build.sh [build|deps|test|demo|lint|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|deps|test|demo|bench|lint|clean]" >&2; exit 2 ;;
 esac

@@ -112,6 +112,11 @@ enum nhi_rc nhi_stage_check(struct nhi_runtime *rt)
   rc = nhi_store_exec(rt->store, "DELETE FROM findings;"
                       "DELETE FROM plugin_runs WHERE stage IN "
                       "('load', 'check')", "cannot clear earlier findings");
+  /* Without table statistics SQLite may loop over identities and scan
+   * all of activity for each one (a join on the ARN): minutes, not
+   * milliseconds, on an account with a month of CloudTrail. */
+  if (!rc)
+    rc = nhi_store_exec(rt->store, "ANALYZE", "cannot analyze the store");
   if (!rc)
     rc = record_load_failures(rt);
   for (size_t i = 0; i < rt->plugins.count && !rc; i++) {

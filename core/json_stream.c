@@ -212,15 +212,64 @@ static void probe_decide(struct nhi_json_stream *js)
   }
 }
 
+/* track() over the chunk from js->pos with the scanner's state held in
+ * locals (the byte buffer may alias the state, so the compiler would
+ * otherwise reload and store it for every byte): the hot loop of a
+ * CloudTrail import. Stops after the byte that brings the nesting back
+ * to close_at (*done), at a container opened too deep (*deep, the
+ * index of its byte returned), or at the end of the chunk. */
+static size_t scan(struct nhi_json_stream *js, int close_at, int *done,
+                   int *deep)
+{
+  const unsigned char *b = js->buf;
+  size_t i = js->pos, len = js->len;
+  int in_string = js->in_string, escaped = js->escaped, depth = js->depth;
+  unsigned char c;
+
+  while (i < len) {
+    c = b[i++];
+    if (in_string) {
+      if (escaped)
+        escaped = 0;
+      else if (c == '\\')
+        escaped = 1;
+      else if (c == '"')
+        in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if (c == '{' || c == '[') {
+      if (++depth > NHI_JSON_STREAM_MAX_DEPTH) {
+        *deep = 1;
+        i--;
+        break;
+      }
+    } else if ((c == '}' || c == ']') && --depth == close_at) {
+      *done = 1;
+      break;
+    }
+  }
+  js->in_string = in_string;
+  js->escaped = escaped;
+  js->depth = depth;
+  return i;
+}
+
 /* Copies record bytes from the chunk until the record closes (*done) or
  * the chunk ends. */
 static enum nhi_rc collect(struct nhi_json_stream *js, int *done)
 {
-  int close_at = js->top == TOP_LIST ? js->list_depth : 0, t;
+  int close_at = js->top == TOP_LIST ? js->list_depth : 0, t, deep = 0;
   size_t start = js->pos, i;
   enum nhi_rc rc;
 
   *done = 0;
+  if (js->top != TOP_PROBE) {
+    i = scan(js, close_at, done, &deep);
+    js->pos = i;
+    if (deep)
+      return fail_at(js, "nested more than 512 levels deep");
+    return append(js, js->buf + start, i - start);
+  }
   for (i = js->pos; i < js->len && !*done; i++) {
     t = track(js, js->buf[i]);
     if (t < 0) {

@@ -21,7 +21,8 @@ check() {
 files() { git ls-files --cached --others --exclude-standard -- "$@"; }
 
 check "C lines fit in 79 columns" "$(files 'core/*.[ch]' 'reports/*.[ch]' \
-  'tests/unit/*.c' | xargs -r awk 'length($0) > 79 {print FILENAME":"FNR}')"
+  'tests/unit/*.c' 'tests/oracle/*.[ch]' 'tests/bench/*.c' \
+  | xargs -r awk 'length($0) > 79 {print FILENAME":"FNR}')"
 check "Lua lines fit in 100 columns" "$(files 'plugins/*.lua' \
   | xargs -r awk 'length($0) > 100 {print FILENAME":"FNR}')"
 check "no tabs in C" "$(files 'core/*.[ch]' 'reports/*.[ch]' \

@@ -10,20 +10,20 @@
 // folder outside the repository ($NHI_ORACLE_CACHE, default
 // ~/.cache/nhiscope-oracle) and only ever run as a separate program.
 // The cases file is kept there too and reused while this script, the
-// count and the oracle's version stay the same. Prints the file's path.
+// modules it imports, the count and the oracle's version stay the same.
+// Prints the file's path.
 // Exit status 3 means the oracle could not be installed (no network).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync,
+import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync,
          writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { classify } from './differences.mjs';
+import { ORACLE, ORACLE_VERSION, cacheDir, decide, oracleEntry }
+  from './simulate.mjs';
 
-const ORACLE = '@cloud-copilot/iam-simulate';
-const ORACLE_VERSION = '0.1.173';
 const ACCT = '111122223333';
 const OTHER = '444455556666';
 
@@ -36,14 +36,6 @@ function args() {
     else throw new Error(`unknown argument '${a[i]}'`);
   }
   return out;
-}
-
-function cacheDir() {
-  const dir = process.env.NHI_ORACLE_CACHE ||
-    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
-         'nhiscope-oracle');
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 // Installs the oracle into dir unless the pinned version is there.
@@ -299,47 +291,13 @@ function makeCase(r, id) {
   return c;
 }
 
-function simulation(c) {
-  const sim = {
-    request: {
-      principal: c.principal,
-      action: c.action,
-      resource: { resource: c.resource, accountId: c.resourceAccount },
-      contextVariables: c.context,
-    },
-    identityPolicies: c.identity.map((p, i) => ({ name: `id${i}`,
-                                                  policy: p })),
-    serviceControlPolicies: c.scps.map((level, i) => ({
-      orgIdentifier: i === 0 ? 'r-root' : `ou-level${i}`,
-      policies: level.map((p, k) => ({ name: `scp${i}-${k}`, policy: p })),
-    })),
-    resourceControlPolicies: [],
-  };
-  if (c.boundary)
-    sim.permissionBoundaryPolicies = [{ name: 'boundary',
-                                        policy: c.boundary }];
-  if (c.resourcePolicy)
-    sim.resourcePolicy = c.resourcePolicy;
-  return sim;
-}
-
-const RESULTS = {
-  Allowed: 'allow', ExplicitlyDenied: 'deny',
-  ImplicitlyDenied: 'implicit-deny',
-};
-
-async function decide(runSimulation, c) {
-  const res = await runSimulation(simulation(c), {});
-  return res.resultType === 'error' ? 'error'
-    : RESULTS[res.overallResult] || `unknown:${res.overallResult}`;
-}
-
 async function main() {
   const opt = args();
   const dir = cacheDir();
   const self = readFileSync(fileURLToPath(import.meta.url));
   const diff = readFileSync(new URL('./differences.mjs', import.meta.url));
-  const stamp = createHash('sha256').update(self).update(diff)
+  const sim = readFileSync(new URL('./simulate.mjs', import.meta.url));
+  const stamp = createHash('sha256').update(self).update(diff).update(sim)
     .update(`${ORACLE_VERSION} ${opt.count}`).digest('hex').slice(0, 16);
   const file = opt.file || join(dir, `cases-${stamp}.jsonl`);
   if (!opt.file && existsSync(file)) {
@@ -347,9 +305,8 @@ async function main() {
     return;
   }
   installOracle(dir);
-  const entry = join(dir, 'node_modules', ORACLE, 'dist', 'esm',
-                     'index.js');
-  const { runSimulation } = await import(pathToFileURL(entry).href);
+  const { runSimulation } =
+    await import(pathToFileURL(oracleEntry(dir)).href);
   const r = rng(20261201);
   const lines = [];
   for (let id = 1; id <= opt.count; id++) {
