@@ -5,11 +5,12 @@ export (gaad.json) and a month of CloudTrail logs in the S3 layout
 
     python3 tests/bench/gen_account.py [--scale F] [--root DIR]
 
-The data goes to DIR/<stamp>/ (default $NHI_BENCH_CACHE, else
+The data goes to DIR/s<scale>-<stamp>/ (default $NHI_BENCH_CACHE, else
 ${XDG_CACHE_HOME:-~/.cache}/nhiscope-bench), where the stamp hashes this
-file and the parameters; a complete folder is reused, older ones are
-removed. Prints the folder's path. --scale 0.01 makes a small account
-for trying the benchmark out."""
+file and the parameters; a complete folder is reused, older ones of the
+same scale are removed. Prints the folder's path. --scale 0.01 makes a
+small account for trying the benchmark out. Files are byte for byte the
+same from one run to the next (gzip headers carry no time)."""
 
 import argparse
 import gzip
