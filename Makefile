@@ -27,6 +27,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ORACLE_OBJ := $(BUILD)/obj/tests/oracle/oracle_case.o
+SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,\
+                 $(wildcard tests/unit/support/*.c))
 
 .PHONY: all tests bench clean
 all: $(BUILD)/nhiscope
@@ -44,7 +46,7 @@ $(BUILD)/obj/%.o: %.c
 
 tests: $(TESTS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnhi.a
+$(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(BUILD)/libnhi.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(BUILD)/libnhi.a \
 	  $(LDLIBS) -lcmocka
@@ -63,4 +65,5 @@ $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(ORACLE_OBJ) \
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/core/main.d $(ORACLE_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/core/main.d $(ORACLE_OBJ:.o=.d) \
+  $(SUPPORT_OBJ:.o=.d)

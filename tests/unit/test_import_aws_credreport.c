@@ -16,6 +16,7 @@
 #include "importers.h"
 #include "store.h"
 #include "timeutil.h"
+#include "support/store_rows.h"
 
 #define NOW "2026-12-01T09:00:00Z"
 #define ACCT "arn:aws:iam::111122223333:"
@@ -101,25 +102,6 @@ struct run {
   char *log;
 };
 
-/* Reads and removes the file at path; NULL if it cannot. */
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  long n;
-
-  if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-      fseek(f, 0, SEEK_SET) == 0 && (buf = calloc(1, (size_t)n + 1)) &&
-      fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  if (f)
-    fclose(f);
-  unlink(path);
-  return buf;
-}
-
 /* Writes text to a new temporary file; the caller frees the path. */
 static char *write_temp(const char *text)
 {
@@ -160,6 +142,7 @@ static void import_path(struct run *r, const char *path)
   close(fd);
   free(r->log);
   r->log = slurp(log);
+  unlink(log);
   if (!r->log)
     fail_msg("cannot read the captured stderr");
 }
@@ -186,52 +169,6 @@ static void run_free(struct run *r)
     unlink(r->path);
   free(r->path);
   free(r->log);
-}
-
-/* Every row sql gives, columns joined by '|', rows by '\n', NULL shown
- * as "NULL". The caller frees the text. */
-static char *rows(struct nhi_store *s, const char *sql)
-{
-  sqlite3_stmt *st = NULL;
-  size_t len = 0, cap = 256, n;
-  char *out = malloc(cap);
-  const char *v;
-
-  if (!out || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
-    fail_msg("bad test query: %s: %s", sql, sqlite3_errmsg(s->db));
-  out[0] = '\0';
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
-      v = (const char *)sqlite3_column_text(st, i);
-      v = v ? v : "NULL";
-      n = strlen(v) + 2;
-      if (len + n + 1 > cap) {
-        cap = 2 * (len + n + 1);
-        if (!(out = realloc(out, cap)))
-          fail_msg("out of memory");
-      }
-      len += (size_t)sprintf(out + len, "%s%s", i ? "|" : (len ? "\n" : ""),
-                             v);
-    }
-  }
-  sqlite3_finalize(st);
-  return out;
-}
-
-#define assert_rows(s, sql, want) check_rows((s), (sql), (want), __LINE__)
-
-static void check_rows(struct nhi_store *s, const char *sql,
-                       const char *want, int line)
-{
-  char *got = rows(s, sql);
-
-  if (strcmp(got, want) != 0) {
-    print_error("line %d: %s\n--- expected:\n%s\n--- got:\n%s\n", line,
-                sql, want, got);
-    free(got);
-    fail_msg("query result differs (line %d)", line);
-  }
-  free(got);
 }
 
 #define assert_ok(r)                                                      \

@@ -13,6 +13,7 @@
 #include "import_util.h"
 #include "importers.h"
 #include "store.h"
+#include "support/store_rows.h"
 
 /* Tests run from the repository root, like the build. */
 #define DIR "tests/fixtures/aws/trails/"
@@ -26,23 +27,6 @@ struct run {
   enum nhi_rc rc;
   char *log;
 };
-
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  long n;
-
-  if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-      fseek(f, 0, SEEK_SET) == 0 && (buf = calloc(1, (size_t)n + 1)) &&
-      fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  if (f)
-    fclose(f);
-  return buf;
-}
 
 static void open_store(struct run *r)
 {

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "json_stream.h"
+#include "support/store_rows.h"
 
 /* What splitting one input gave: the records joined by '\n', or the
  * error logged. */
@@ -20,23 +21,6 @@ struct split {
   char *records;
   char *log;
 };
-
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  long n;
-
-  if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-      fseek(f, 0, SEEK_SET) == 0 && (buf = calloc(1, (size_t)n + 1)) &&
-      fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  if (f)
-    fclose(f);
-  return buf;
-}
 
 /* Writes text (gzip-compressed when gz) to a new temporary file. */
 static void write_input(char *path, const char *text, size_t len, int gz)
