@@ -15,8 +15,13 @@ struct nhi_aws_access_stats {
   size_t pairs;               /* (identity, store) pairs asked about */
   size_t decisions;           /* questions put to the engine */
   size_t reads, writes;       /* edges written */
+  size_t sets;                /* of those, edges to a set of stores */
   size_t indeterminate;       /* of those, edges that are indeterminate */
 };
+
+/* How many stores alike to an identity (its policies tell none of them
+ * apart) make one edge to their set instead of one edge each. */
+#define NHI_AWS_ACCESS_MIN_SET 8
 
 /* Replaces the can_read and can_write edges an earlier derivation wrote
  * in store with the policy engine's answers for every IAM user and role
@@ -26,5 +31,11 @@ struct nhi_aws_access_stats {
  * returns NHI_ERR_DB or NHI_ERR_NOMEM. */
 enum nhi_rc nhi_aws_access_derive(struct nhi_store *store, const char *home,
                                   struct nhi_aws_access_stats *stats);
+
+/* nhi_aws_access_derive with sets from min_set alike stores; SIZE_MAX
+ * writes one edge per store. */
+enum nhi_rc nhi_aws_access_derive_with(struct nhi_store *store,
+                                       const char *home, size_t min_set,
+                                       struct nhi_aws_access_stats *stats);
 
 #endif

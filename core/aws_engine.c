@@ -36,6 +36,13 @@ struct principal {
   struct nhi_aws_context facts;
 };
 
+/* What the evidence says about a resource: its row's account and tags. */
+struct rfacts {
+  int found;                  /* the store has a resources row */
+  char *account;              /* the row's; NULL when none */
+  struct nhi_aws_context tags;  /* aws:ResourceTag/..., all known */
+};
+
 /* A resource-based policy, or the fact that none was collected. */
 struct rpolicy {
   struct nhi_aws_stmts stmts;
@@ -50,6 +57,8 @@ struct nhi_aws_engine {
   enum nhi_rc catalog_rc;     /* sticky failure of the catalogue */
   struct map principals;      /* ARN -> struct principal */
   struct map rpolicies;       /* policy key -> struct rpolicy */
+  struct map rfacts;          /* resource ARN -> struct rfacts */
+  struct rfacts stand_in;     /* the facts of every stand-in */
   struct nhi_aws_org *org;    /* loaded on first use */
   char *home_account;         /* the one account the evidence covers */
   int home_read;
@@ -140,6 +149,17 @@ static void principal_free(void *v)
   free(p);
 }
 
+static void rfacts_free(void *v)
+{
+  struct rfacts *f = v;
+
+  if (!f)
+    return;
+  free(f->account);
+  nhi_aws_context_free(&f->tags);
+  free(f);
+}
+
 static void rpolicy_free(void *v)
 {
   struct rpolicy *r = v;
@@ -173,6 +193,8 @@ void nhi_aws_engine_free(struct nhi_aws_engine *e)
   nhi_aws_catalog_free(e->catalog);
   map_free(&e->principals, principal_free);
   map_free(&e->rpolicies, rpolicy_free);
+  map_free(&e->rfacts, rfacts_free);
+  nhi_aws_context_free(&e->stand_in.tags);
   nhi_aws_org_free(e->org);
   free(e->home_account);
   sqlite3_finalize(e->resource_st);
@@ -611,38 +633,31 @@ static enum nhi_rc guess_account(struct nhi_aws_engine *e,
   return rc;
 }
 
-/* aws:ResourceAccount and aws:ResourceTag/<key> from the resources row, and
- * the account that owns the resource: the ARN's, the row's, or else
- * guess_account's. *account is malloc'd. */
-static enum nhi_rc resource_facts(struct nhi_aws_engine *e,
-                                  const char *resource,
-                                  const struct principal *p,
-                                  struct nhi_aws_context *c, char **account)
+/* Reads resource's row into f: its account and tags. */
+static enum nhi_rc read_rfacts(struct nhi_aws_engine *e, const char *resource,
+                               struct rfacts *f)
 {
   static const char sql[] =
     "SELECT account, tags FROM resources WHERE provider = 'aws' AND"
     " native_id = ?";
   sqlite3_stmt *st;
   cJSON *tags;
-  enum nhi_rc rc;
+  enum nhi_rc rc = NHI_OK;
   int step;
 
-  rc = nhi_aws_arn_account(resource, account);
-  if (!rc && !e->resource_st)
-    rc = prepare(e, sql, NULL, &e->resource_st);
-  if (rc)
+  if (!e->resource_st && (rc = prepare(e, sql, NULL, &e->resource_st)))
     return rc;
   st = e->resource_st;
   sqlite3_reset(st);
   sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
   step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
-    if (!*account && column_text(st, 0) &&
-        !(*account = strdup(column_text(st, 0))))
+    f->found = 1;
+    if (column_text(st, 0) && !(f->account = strdup(column_text(st, 0))))
       rc = NHI_ERR_NOMEM;
     tags = cJSON_Parse(column_text(st, 1) ? column_text(st, 1) : "{}");
     if (!rc)
-      rc = add_tags(c, "aws:ResourceTag/", tags);
+      rc = add_tags(&f->tags, "aws:ResourceTag/", tags);
     cJSON_Delete(tags);
   }
   sqlite3_reset(st);
@@ -651,7 +666,69 @@ static enum nhi_rc resource_facts(struct nhi_aws_engine *e,
               sqlite3_errmsg(e->store->db));
     rc = NHI_ERR_DB;
   }
-  if (!rc && !*account)
+  return rc;
+}
+
+/* The facts of q's resource, read once per resource and kept. A
+ * stand-in's are those of a collected, untagged resource. */
+static enum nhi_rc rfacts_get(struct nhi_aws_engine *e,
+                              const struct nhi_aws_query *q,
+                              const struct rfacts **out)
+{
+  struct rfacts *f = q->stand_in ? &e->stand_in : map_get(&e->rfacts,
+                                                           q->resource);
+  enum nhi_rc rc;
+
+  *out = f;
+  if (f && f->found)
+    return NHI_OK;
+  if (q->stand_in) {
+    nhi_aws_context_init(&f->tags, 0);
+    f->found = 1;
+    return nhi_aws_context_know(&f->tags, "aws:ResourceTag/");
+  }
+  if (f)
+    return NHI_OK;
+  if (!(f = calloc(1, sizeof *f)))
+    return NHI_ERR_NOMEM;
+  nhi_aws_context_init(&f->tags, 0);
+  rc = read_rfacts(e, q->resource, f);
+  if (!rc)
+    rc = map_put(&e->rfacts, q->resource, f);
+  if (rc) {
+    rfacts_free(f);
+    return rc;
+  }
+  *out = f;
+  return NHI_OK;
+}
+
+/* aws:ResourceAccount into c, and the account that owns q's resource
+ * into *account (malloc'd): the ARN's, the row's (a stand-in's given
+ * one), or else guess_account's. *tags is the resource's tag facts. */
+static enum nhi_rc resource_facts(struct nhi_aws_engine *e,
+                                  const struct nhi_aws_query *q,
+                                  const struct principal *p,
+                                  struct nhi_aws_context *c,
+                                  const struct nhi_aws_context **tags,
+                                  char **account)
+{
+  const struct rfacts *f;
+  const char *known;
+  enum nhi_rc rc;
+
+  *tags = NULL;
+  rc = nhi_aws_arn_account(q->resource, account);
+  if (!rc)
+    rc = rfacts_get(e, q, &f);
+  if (rc)
+    return rc;
+  if (f->found)
+    *tags = &f->tags;
+  known = q->stand_in ? q->stand_in_account : f->account;
+  if (!*account && known && !(*account = strdup(known)))
+    return NHI_ERR_NOMEM;
+  if (!*account)
     rc = guess_account(e, p, account);
   if (!rc && *account)
     rc = nhi_aws_context_add(c, "aws:ResourceAccount", *account);
@@ -699,7 +776,8 @@ enum nhi_rc nhi_aws_engine_decide(struct nhi_aws_engine *e,
                                   const struct nhi_aws_query *q,
                                   struct nhi_aws_result *out)
 {
-  struct nhi_aws_context facts;
+  struct nhi_aws_context facts, *tags = NULL;
+  const struct nhi_aws_context *found;
   struct nhi_aws_policyset ps;
   struct nhi_aws_request rq;
   struct principal *p;
@@ -712,16 +790,47 @@ enum nhi_rc nhi_aws_engine_decide(struct nhi_aws_engine *e,
   if (!rc)
     rc = policy_set(e, q, p, &ps);
   if (!rc)
-    rc = resource_facts(e, q->resource, p, &facts, &account);
+    rc = resource_facts(e, q, p, &facts, &found, &account);
   if (!rc) {
-    facts.next = &p->facts;
+    /* The facts chain: the request's account, the resource's tags, the
+     * principal's facts, then the caller's context. */
+    tags = (struct nhi_aws_context *)found;
+    facts.next = tags ? tags : &p->facts;
+    if (tags)
+      tags->next = &p->facts;
     p->facts.next = q->ctx;
     rq = (struct nhi_aws_request){ q->principal, p->account, q->action,
                                    q->resource, account, &facts };
     rc = nhi_aws_evaluate(&ps, &rq, out);
     p->facts.next = NULL;
+    if (tags)
+      tags->next = NULL;
   }
   free(account);
   nhi_aws_context_free(&facts);
+  return rc;
+}
+
+enum nhi_rc nhi_aws_engine_terms(struct nhi_aws_engine *e,
+                                 const char *principal,
+                                 struct nhi_aws_terms *t)
+{
+  const struct nhi_aws_stmts *const *scps;
+  struct principal *p;
+  size_t nscps = 0;
+  enum nhi_rc rc;
+
+  nhi_aws_terms_free(t);
+  rc = principal_get(e, principal, &p);
+  if (!rc && !e->org)
+    rc = nhi_aws_org_load(e->store, &e->org);
+  if (!rc)
+    rc = nhi_aws_org_levels(e->org, p->account, &scps, &nscps);
+  if (!rc && p->has_identity)
+    rc = nhi_aws_terms_add(t, &p->identity);
+  if (!rc && p->has_boundary)
+    rc = nhi_aws_terms_add(t, &p->boundary);
+  for (size_t i = 0; i < nscps && !rc; i++)
+    rc = nhi_aws_terms_add(t, scps[i]);
   return rc;
 }

@@ -22,6 +22,12 @@ struct nhi_aws_query {
   const char *action;         /* "iam:PassRole" */
   const char *resource;       /* ARN, or "*" */
   const struct nhi_aws_context *ctx;
+  /* A stand-in for resources alike: with stand_in set the evidence is
+   * not asked about the resource; it is taken as collected, untagged
+   * and owned by stand_in_account (NULL: the account the engine would
+   * give a resource whose ARN and row name none). */
+  int stand_in;
+  const char *stand_in_account;
 };
 
 /* An engine reading store; home is the install root holding the action
@@ -56,5 +62,14 @@ enum nhi_rc nhi_aws_engine_catalog(struct nhi_aws_engine *e,
 enum nhi_rc nhi_aws_engine_decide(struct nhi_aws_engine *e,
                                   const struct nhi_aws_query *q,
                                   struct nhi_aws_result *out);
+
+/* The terms of principal's identity-based policies, permissions
+ * boundary and the SCPs above its account that can tell resources
+ * apart (nhi_aws_terms_add), into t (the caller's, emptied first; its
+ * patterns are borrowed from the engine until it is freed). Store
+ * errors are logged (NHI_ERR_DB); NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_engine_terms(struct nhi_aws_engine *e,
+                                 const char *principal,
+                                 struct nhi_aws_terms *t);
 
 #endif

@@ -93,6 +93,24 @@ enum nhi_rc nhi_aws_stmts_add_grant(struct nhi_aws_stmts *list,
 /* Frees what list holds and empties it. */
 void nhi_aws_stmts_free(struct nhi_aws_stmts *list);
 
+/* What in a set of statements can tell two resources apart: the
+ * Resource and NotResource patterns, and whether a Condition reads the
+ * resource's tags. */
+struct nhi_aws_terms {
+  const char **patterns;      /* borrowed from the statements */
+  unsigned char *variable;    /* patterns[i] holds a policy variable */
+  size_t n, cap;
+  int reads_resource_tags;    /* a Condition names aws:ResourceTag/... */
+};
+
+/* Adds the terms of every statement in list to t; the patterns stay
+ * list's. NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_terms_add(struct nhi_aws_terms *t,
+                              const struct nhi_aws_stmts *list);
+
+/* Frees what t holds (not the patterns) and empties it. */
+void nhi_aws_terms_free(struct nhi_aws_terms *t);
+
 /* Matches st against rq into *m. The Principal element is checked only
  * when principals is set (resource-based and trust policies).
  * NHI_ERR_NOMEM. */

@@ -236,6 +236,7 @@ static int l_aws_decide(lua_State *L)
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   check_fields(L, 2, "decide", fields);
+  memset(&q, 0, sizeof q);
   q.principal = opt_string(L, 2, "principal", NULL);
   q.action = opt_string(L, 2, "action", NULL);
   q.resource = opt_string(L, 2, "resource", "*");
@@ -358,8 +359,8 @@ static const char *next_candidate(lua_State *L, struct scratch *s, int idx,
 static int l_aws_allowed(lua_State *L)
 {
   struct engine_box *b = engine_of(L, "allowed_resources");
-  struct nhi_aws_query q = { luaL_checkstring(L, 2),
-                             luaL_checkstring(L, 3), NULL, NULL };
+  struct nhi_aws_query q = { .principal = luaL_checkstring(L, 2),
+                             .action = luaL_checkstring(L, 3) };
   lua_Integer i = 0, nyes = 0, nmaybe = 0;
   struct scratch *s;
   enum nhi_rc rc;

@@ -187,6 +187,29 @@ static const char *const migrations[] = {
   "CREATE INDEX edges_to ON edges(kind, to_ref);"
   "CREATE INDEX activity_identity ON activity(identity_id);"
   "CREATE INDEX findings_check ON findings(check_id);",
+
+  /* v2: data_access, every can_read and can_write pair, with the edges
+   * to a set of stores (to_type 'resource_set') spread over the stores
+   * they stand for */
+  "CREATE VIEW data_access AS"
+  "  SELECT e.id AS edge_id, e.kind, e.from_ref AS identity_ref,"
+  "    e.to_ref AS resource_ref, e.actions, e.attrs"
+  "  FROM edges e"
+  "  WHERE e.kind IN ('can_read', 'can_write') AND e.to_type = 'resource'"
+  "  UNION ALL"
+  "  SELECT s.id, s.kind, s.from_ref, r.native_id, s.actions, s.attrs"
+  "  FROM (SELECT e.*, json_extract(e.attrs, '$.set.provider') AS provider,"
+  "      json_extract(e.attrs, '$.resource_type') AS type,"
+  "      json_extract(e.attrs, '$.set.prefix') AS prefix,"
+  "      json_extract(e.attrs, '$.set.account') AS account"
+  "    FROM edges e WHERE e.kind IN ('can_read', 'can_write')"
+  "    AND e.to_type = 'resource_set') s"
+  "  JOIN resources r ON r.provider = s.provider AND r.type = s.type"
+  "    AND r.native_id >= s.prefix"
+  "    AND substr(r.native_id, 1, length(s.prefix)) = s.prefix"
+  "    AND r.account IS s.account"
+  "  WHERE NOT EXISTS (SELECT 1 FROM json_each(s.attrs, '$.set.except') x"
+  "    WHERE x.value = r.native_id);",
 };
 
 size_t nhi_store_migration_count(void)

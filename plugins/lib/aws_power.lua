@@ -83,14 +83,15 @@ function power.admin(ctx, arn)
 end
 
 -- The confidential and restricted data stores arn can read or write,
--- from the can_read/can_write edges: {[resource] = {sensitivity, kinds}}.
+-- from the can_read/can_write edges as the data_access view spreads them
+-- over stores: {[resource] = {sensitivity, kinds}}.
 local SENSITIVE_REACH = [[
-  SELECT e.kind, e.to_ref AS resource, r.sensitivity, e.actions,
-         coalesce(json_extract(e.attrs, '$.decision'), 'allow') AS decision
-  FROM edges e JOIN resources r ON r.native_id = e.to_ref
-  WHERE e.from_ref = ? AND e.kind IN ('can_read', 'can_write')
-    AND r.sensitivity IN ('confidential', 'restricted')
-  ORDER BY e.to_ref, e.kind
+  SELECT a.kind, a.resource_ref AS resource, r.sensitivity, a.actions,
+         coalesce(json_extract(a.attrs, '$.decision'), 'allow') AS decision
+  FROM data_access a JOIN resources r
+    ON r.provider = 'aws' AND r.native_id = a.resource_ref
+  WHERE a.identity_ref = ? AND r.sensitivity IN ('confidential', 'restricted')
+  ORDER BY a.resource_ref, a.kind
 ]]
 
 function power.sensitive_reach(ctx, arn)

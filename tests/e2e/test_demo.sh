@@ -282,15 +282,19 @@ rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()
 print(json.dumps(rows))' "$DB" "$2" >"$1"
 }
 edges_json "$T/access-counts.json" "SELECT kind, json_extract(attrs,
-  '$.decision'), count(*) FROM edges WHERE kind IN ('can_read',
-  'can_write') GROUP BY 1, 2 ORDER BY 1, 2"
+  '$.decision'), count(*) FROM data_access GROUP BY 1, 2 ORDER BY 1, 2"
 expect_json_eq "$T/access-counts.json" 'r' '[["can_read", "allow", 298],
   ["can_read", "indeterminate", 43], ["can_write", "allow", 214]]' \
   "298 reads, 214 writes, 43 indeterminate reads"
-edges_json "$T/pii-readers.json" "SELECT substr(from_ref, 27),
-  json_extract(attrs, '$.objects') FROM edges WHERE kind = 'can_read'
-  AND to_ref = 'arn:aws:s3:::northwind-customer-pii-prod'
-  ORDER BY from_ref"
+edges_json "$T/access-sets.json" "SELECT count(*), count(DISTINCT
+  from_ref), sum(json_extract(attrs, '$.set.stores')) FROM edges
+  WHERE to_type = 'resource_set'"
+expect_json_eq "$T/access-sets.json" 'r' '[[27, 16, 262]]' \
+  "16 identities reach many stores alike: 27 set edges for 262 pairs"
+edges_json "$T/pii-readers.json" "SELECT substr(identity_ref, 27),
+  json_extract(attrs, '$.objects') FROM data_access WHERE kind =
+  'can_read' AND resource_ref = 'arn:aws:s3:::northwind-customer-pii-prod'
+  ORDER BY identity_ref"
 expect_json_eq "$T/pii-readers.json" '{k: v for k, v in r
   if "reserved" not in k and k.split("/")[-1] not in ("alice.moreau",
   "priya.raman", "hannah.schmidt", "tomas.novak", "li.wei")}' '{
@@ -313,14 +317,13 @@ expect_json_eq "$T/pii-readers.json" '[k for k, v in r if k.split("/")[-1]
   '[]' "an explicit Deny leaves svc-backup and the Developers out"
 edges_json "$T/kms.json" "SELECT DISTINCT json_extract(attrs,
   '$.decision'), json_extract(attrs, '$.indeterminate[0].condition_key')
-  FROM edges WHERE kind = 'can_read' AND to_ref LIKE 'arn:aws:kms:%'
-  ORDER BY 2"
+  FROM data_access WHERE kind = 'can_read'
+  AND resource_ref LIKE 'arn:aws:kms:%' ORDER BY 2"
 expect_json_eq "$T/kms.json" 'r' '[["indeterminate", None],
   ["indeterminate", "kms:ViaService"]]' \
   "KMS decrypts stay indeterminate: no key policy, or kms:ViaService"
 expect_status 0 nhi collect --demo -o "$T/demo"
-edges_json "$T/access-again.json" "SELECT count(*) FROM edges WHERE kind
-  IN ('can_read', 'can_write')"
+edges_json "$T/access-again.json" "SELECT count(*) FROM data_access"
 expect_json_eq "$T/access-again.json" 'r' '[[555]]' \
   "collecting again replaces the edges, it does not add to them"
 

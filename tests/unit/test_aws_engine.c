@@ -450,7 +450,8 @@ static enum nhi_aws_decision engine_decide(struct nhi_store *s,
                                            const char *resource,
                                            const char **summary)
 {
-  struct nhi_aws_query q = { principal, action, resource, NULL };
+  struct nhi_aws_query q = { .principal = principal, .action = action,
+                             .resource = resource };
   struct nhi_aws_engine *e = NULL;
   struct nhi_aws_context ctx;
   struct nhi_aws_result r;
