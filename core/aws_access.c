@@ -379,16 +379,16 @@ static enum nhi_rc index_candidates(struct scope *sc)
 }
 
 /* Which candidates are broad in which group (nhi_access_is_broad). */
-static enum nhi_rc find_broad(struct scope *sc)
+static enum nhi_rc find_broad(const struct deriver *d, struct scope *sc)
 {
   size_t ng = sc->ngroups;
 
+  if (!d->min_set)
+    return NHI_OK;
   sc->broad = sc->cands.n && ng ? calloc(sc->cands.n, ng) : NULL;
   if (sc->cands.n && ng && !sc->broad)
     return NHI_ERR_NOMEM;
   for (size_t g = 0; g < ng; g++) {
-    for (size_t k = 0; k < sc->groups[g].n; k++)
-      sc->targets.items[sc->groups[g].first + k].group = g;
     for (size_t c = 0; c < sc->cands.n; c++)
       sc->broad[c * ng + g] = (unsigned char)nhi_access_is_broad(
         &sc->cands.items[c], &sc->groups[g]);
@@ -448,6 +448,8 @@ static enum nhi_rc load_policies(struct deriver *d, const struct group *g,
 
   for (size_t k = g->first; k < g->first + g->n && !rc; k++) {
     t = &ts->items[k];
+    if (t->group != g->index)
+      continue;
     if (t->has_policy)
       rc = load_named(d, t);
     if (!rc && t->has_policy && t->ds->object[0])
@@ -467,7 +469,8 @@ static enum nhi_rc derive_group(struct deriver *d, struct scope *sc,
       rc = nhi_access_derive_broad(d, gr, &sc->targets,
                                    &sc->cands.items[c]);
   for (size_t k = gr->first; k < gr->first + gr->n && !rc; k++)
-    rc = derive_target(d, sc, &sc->targets.items[k]);
+    if (sc->targets.items[k].group == g)
+      rc = derive_target(d, sc, &sc->targets.items[k]);
   return rc;
 }
 
@@ -490,7 +493,7 @@ static enum nhi_rc derive_store(struct deriver *d,
   if (!rc)
     rc = nhi_access_groups(&sc.targets, &sc.groups, &sc.ngroups);
   if (!rc)
-    rc = find_broad(&sc);
+    rc = find_broad(d, &sc);
   if (!rc)
     rc = index_candidates(&sc);
   for (size_t g = 0; g < sc.ngroups && !rc; g++)

@@ -33,7 +33,9 @@ enum nhi_rc nhi_aws_access_derive(struct nhi_store *store, const char *home,
                                   struct nhi_aws_access_stats *stats);
 
 /* nhi_aws_access_derive with sets from min_set alike stores; SIZE_MAX
- * writes one edge per store. */
+ * writes one edge per store. With min_set 0 the engine is asked about
+ * every store on its own, never about a stand-in for stores alike: the
+ * same edges, slowly, to check the faster way against. */
 enum nhi_rc nhi_aws_access_derive_with(struct nhi_store *store,
                                        const char *home, size_t min_set,
                                        struct nhi_aws_access_stats *stats);

@@ -38,14 +38,11 @@ static int same_account(const char *a, const char *b)
   return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static enum nhi_rc group_start(struct group *g, const struct targets *ts,
-                               size_t first, size_t len)
+static enum nhi_rc group_start(struct group *g, size_t index,
+                               const struct target *t, size_t len)
 {
-  const struct target *t = &ts->items[first];
-
   memset(g, 0, sizeof *g);
-  g->first = first;
-  g->n = 1;
+  g->index = index;
   g->account = t->account;
   g->prefix = nhi_aprintf("%.*s", (int)len, t->arn);
   g->stand_in.ds = t->ds;
@@ -69,33 +66,57 @@ void nhi_access_groups_free(struct group *g, size_t n)
   free(g);
 }
 
-/* 1 when target t belongs to group g, the group of the one before it. */
-static int joins(const struct group *g, const struct target *t)
+/* The end of the run of targets from first that share its prefix. */
+static size_t run_end(const struct targets *ts, size_t first, size_t len)
 {
-  size_t len = strlen(g->prefix);
+  const char *arn = ts->items[first].arn;
+  size_t k = first + 1;
 
-  return prefix_length(t->arn) == len &&
-         strncmp(t->arn, g->prefix, len) == 0 &&
-         same_account(t->account, g->account);
+  while (k < ts->n && prefix_length(ts->items[k].arn) == len &&
+         strncmp(ts->items[k].arn, arn, len) == 0)
+    k++;
+  return k;
 }
 
-enum nhi_rc nhi_access_groups(const struct targets *ts, struct group **out,
+/* Gives each target of the run [first, end) the group of its account,
+ * starting groups from *k. */
+static enum nhi_rc split_run(struct targets *ts, size_t first, size_t end,
+                             size_t len, struct group *g, size_t *k)
+{
+  size_t start = *k, j;
+  struct target *t;
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t i = first; i < end && !rc; i++) {
+    t = &ts->items[i];
+    for (j = start; j < *k; j++)
+      if (same_account(g[j].account, t->account))
+        break;
+    if (j == *k && (rc = group_start(&g[(*k)++], j, t, len)) != NHI_OK)
+      break;
+    g[j].first = first;
+    g[j].n = end - first;
+    g[j].members++;
+    t->group = j;
+  }
+  return rc;
+}
+
+enum nhi_rc nhi_access_groups(struct targets *ts, struct group **out,
                               size_t *n)
 {
   struct group *g = ts->n ? calloc(ts->n, sizeof *g) : NULL;
   enum nhi_rc rc = NHI_OK;
-  size_t k = 0;
+  size_t k = 0, end, len;
 
   *out = NULL;
   *n = 0;
   if (ts->n && !g)
     return NHI_ERR_NOMEM;
-  for (size_t i = 0; i < ts->n && !rc; i++) {
-    if (k && joins(&g[k - 1], &ts->items[i])) {
-      g[k - 1].n++;
-      continue;
-    }
-    rc = group_start(&g[k++], ts, i, prefix_length(ts->items[i].arn));
+  for (size_t i = 0; i < ts->n && !rc; i = end) {
+    len = prefix_length(ts->items[i].arn);
+    end = run_end(ts, i, len);
+    rc = split_run(ts, i, end, len, g, &k);
   }
   if (rc) {
     nhi_access_groups_free(g, k);
@@ -104,6 +125,13 @@ enum nhi_rc nhi_access_groups(const struct targets *ts, struct group **out,
   *out = g;
   *n = k;
   return NHI_OK;
+}
+
+/* The target at k when it is one of g's stores, else NULL. */
+static struct target *member(const struct group *g, struct targets *ts,
+                             size_t k)
+{
+  return ts->items[k].group == g->index ? &ts->items[k] : NULL;
 }
 
 int nhi_access_is_broad(const struct candidate *c, const struct group *g)
@@ -159,17 +187,16 @@ static void mark_covered(struct deriver *d, const struct group *g,
   struct target *t;
 
   for (k = lower_bound(g, ts, p, len); k < end; k++) {
-    t = &ts->items[k];
-    if (strncmp(t->arn, p, len) != 0)
+    if (strncmp(ts->items[k].arn, p, len) != 0)
       break;
-    if (nhi_access_may_cover(p, t))
+    if ((t = member(g, ts, k)) && nhi_access_may_cover(p, t))
       mark(d, t, marked);
   }
   for (size_t j = 1; j < len; j++) {
     if (p[j] != '/' && p[j] != ':')
       continue;
     k = lower_bound(g, ts, p, j);
-    t = k < end ? &ts->items[k] : NULL;
+    t = k < end ? member(g, ts, k) : NULL;
     if (t && strlen(t->arn) == j && strncmp(t->arn, p, j) == 0 &&
         nhi_access_may_cover(p, t))
       mark(d, t, marked);
@@ -212,11 +239,9 @@ static enum nhi_rc mark_by_pattern(struct deriver *d, const struct group *g,
   if (variable || !nhi_access_may_cover(p, &g->stand_in)) {
     mark_covered(d, g, ts, wide ? wide : p, marked);
   } else if (!covers_all(p, g)) {
-    for (size_t k = g->first; k < g->first + g->n; k++) {
-      t = &ts->items[k];
-      if (!nhi_access_may_cover(p, t))
+    for (size_t k = g->first; k < g->first + g->n; k++)
+      if ((t = member(g, ts, k)) && !nhi_access_may_cover(p, t))
         mark(d, t, marked);
-    }
   }
   free(wide);
   return NHI_OK;
@@ -235,8 +260,8 @@ static enum nhi_rc mark_distinct(struct deriver *d, const struct group *g,
   d->stamp++;
   *marked = 0;
   for (size_t k = g->first; k < g->first + g->n && !rc; k++) {
-    t = &ts->items[k];
-    if (t->has_policy || (t->has_tags && terms.reads_resource_tags))
+    t = member(g, ts, k);
+    if (t && (t->has_policy || (t->has_tags && terms.reads_resource_tags)))
       mark(d, t, marked);
   }
   for (size_t i = 0; i < terms.n && !rc; i++)
@@ -267,8 +292,8 @@ static enum nhi_rc judge_marked(struct deriver *d, const struct group *g,
   enum nhi_rc rc = NHI_OK;
 
   for (size_t k = g->first; k < g->first + g->n && !rc; k++) {
-    t = &ts->items[k];
-    if (t->mark != d->stamp ||
+    t = member(g, ts, k);
+    if (!t || t->mark != d->stamp ||
         (!nhi_access_may_reach(c, t) && !names(t, c->arn)))
       continue;
     rc = nhi_access_judge(d, t, c->arn, c, &read, &write);
@@ -296,7 +321,7 @@ static enum nhi_rc write_plain(struct deriver *d, const struct group *g,
   if (plain >= d->min_set)
     return nhi_access_write_set(d, g, ts, c->arn, kind, a, plain);
   for (size_t k = g->first; k < g->first + g->n && !rc; k++)
-    if (ts->items[k].mark != d->stamp)
+    if (ts->items[k].group == g->index && ts->items[k].mark != d->stamp)
       rc = nhi_access_write_edge(d, &ts->items[k], c->arn, kind, a);
   return rc;
 }
@@ -311,7 +336,7 @@ enum nhi_rc nhi_access_derive_broad(struct deriver *d, struct group *g,
 
   if (rc)
     return rc;
-  plain = g->n - marked;
+  plain = g->members - marked;
   rc = judge_marked(d, g, ts, c);
   if (rc || !plain)
     return rc;

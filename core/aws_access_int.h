@@ -71,9 +71,12 @@ struct targets {
  * give one account: what tells them apart is only what a principal's
  * policies say of each. */
 struct group {
-  size_t first, n;            /* targets first .. first + n - 1 */
+  size_t index;               /* its place among the groups */
+  size_t first, n;            /* the targets that share its prefix, some
+                                 of them (another account) not its own */
+  size_t members;             /* targets whose group it is */
   char *prefix;               /* "arn:aws:dynamodb:eu-west-1:1111:table/" */
-  const char *account;        /* the first store's row account */
+  const char *account;        /* its stores' row account; NULL: none */
   struct target stand_in;     /* a store of the group no policy names */
 };
 
@@ -131,9 +134,9 @@ enum nhi_rc nhi_access_write_set(struct deriver *d, const struct group *g,
                                  const char *kind, const struct access *a,
                                  size_t plain);
 
-/* Splits ts (loaded, sorted) into groups; *out is the caller's
- * (nhi_access_groups_free). */
-enum nhi_rc nhi_access_groups(const struct targets *ts, struct group **out,
+/* Splits ts (loaded, sorted) into groups, setting each target's group;
+ * *out is the caller's (nhi_access_groups_free). */
+enum nhi_rc nhi_access_groups(struct targets *ts, struct group **out,
                               size_t *n);
 void nhi_access_groups_free(struct group *g, size_t n);
 

@@ -348,7 +348,7 @@ static cJSON *set_attrs(const struct deriver *d, const struct group *g,
 
   except = ok ? cJSON_AddArrayToObject(o, "except") : NULL;
   for (size_t i = g->first; except && i < g->first + g->n; i++)
-    if (ts->items[i].mark == d->stamp &&
+    if (ts->items[i].group == g->index && ts->items[i].mark == d->stamp &&
         !cJSON_AddItemToArray(except,
                               cJSON_CreateString(ts->items[i].arn)))
       except = NULL;

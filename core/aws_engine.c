@@ -36,7 +36,9 @@ struct principal {
   struct nhi_aws_context facts;
 };
 
-/* What the evidence says about a resource: its row's account and tags. */
+/* What the evidence says about a resource: its row's account and tags.
+ * An S3 object has no row: its bucket's gives the account, and its tags
+ * stay unknown. */
 struct rfacts {
   int found;                  /* the store has a resources row */
   char *account;              /* the row's; NULL when none */
@@ -58,7 +60,9 @@ struct nhi_aws_engine {
   struct map principals;      /* ARN -> struct principal */
   struct map rpolicies;       /* policy key -> struct rpolicy */
   struct map rfacts;          /* resource ARN -> struct rfacts */
-  struct rfacts stand_in;     /* the facts of every stand-in */
+  struct rfacts stand_in;     /* the facts of every stand-in store */
+  struct rfacts stand_in_object;  /* and of an object in one (S3) */
+  sqlite3_stmt *account_st;   /* the account of an S3 object's bucket */
   struct nhi_aws_org *org;    /* loaded on first use */
   char *home_account;         /* the one account the evidence covers */
   int home_read;
@@ -198,6 +202,7 @@ void nhi_aws_engine_free(struct nhi_aws_engine *e)
   nhi_aws_org_free(e->org);
   free(e->home_account);
   sqlite3_finalize(e->resource_st);
+  sqlite3_finalize(e->account_st);
   free(e);
 }
 
@@ -633,6 +638,54 @@ static enum nhi_rc guess_account(struct nhi_aws_engine *e,
   return rc;
 }
 
+/* Steps st (bound, kept prepared) once; SQLITE_ROW, SQLITE_DONE or an
+ * error, logged. */
+static int step_kept(struct nhi_aws_engine *e, sqlite3_stmt *st)
+{
+  int step = sqlite3_step(st);
+
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    nhi_error("evidence store: cannot read AWS resources: %s",
+              sqlite3_errmsg(e->store->db));
+  return step;
+}
+
+/* The length of the bucket ARN an S3 object ARN starts with; 0 for any
+ * other ARN. */
+static size_t s3_bucket_length(const char *arn)
+{
+  const char *slash;
+
+  if (strncmp(arn, "arn:", 4) != 0 || !strstr(arn, ":s3:::"))
+    return 0;
+  slash = strchr(strstr(arn, ":s3:::") + 6, '/');
+  return slash ? (size_t)(slash - arn) : 0;
+}
+
+/* The row account of the bucket of S3 object resource into f. */
+static enum nhi_rc read_bucket_account(struct nhi_aws_engine *e,
+                                       const char *resource, size_t len,
+                                       struct rfacts *f)
+{
+  static const char sql[] =
+    "SELECT account FROM resources WHERE provider = 'aws' AND"
+    " native_id = ?";
+  enum nhi_rc rc = NHI_OK;
+  int step;
+
+  if (!e->account_st && (rc = prepare(e, sql, NULL, &e->account_st)))
+    return rc;
+  sqlite3_bind_text(e->account_st, 1, resource, (int)len, SQLITE_STATIC);
+  step = step_kept(e, e->account_st);
+  if (step == SQLITE_ROW && column_text(e->account_st, 0) &&
+      !(f->account = strdup(column_text(e->account_st, 0))))
+    rc = NHI_ERR_NOMEM;
+  sqlite3_reset(e->account_st);
+  if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+    rc = NHI_ERR_DB;
+  return rc;
+}
+
 /* Reads resource's row into f: its account and tags. */
 static enum nhi_rc read_rfacts(struct nhi_aws_engine *e, const char *resource,
                                struct rfacts *f)
@@ -643,14 +696,14 @@ static enum nhi_rc read_rfacts(struct nhi_aws_engine *e, const char *resource,
   sqlite3_stmt *st;
   cJSON *tags;
   enum nhi_rc rc = NHI_OK;
+  size_t bucket;
   int step;
 
   if (!e->resource_st && (rc = prepare(e, sql, NULL, &e->resource_st)))
     return rc;
   st = e->resource_st;
-  sqlite3_reset(st);
   sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
-  step = sqlite3_step(st);
+  step = step_kept(e, st);
   if (step == SQLITE_ROW) {
     f->found = 1;
     if (column_text(st, 0) && !(f->account = strdup(column_text(st, 0))))
@@ -661,32 +714,34 @@ static enum nhi_rc read_rfacts(struct nhi_aws_engine *e, const char *resource,
     cJSON_Delete(tags);
   }
   sqlite3_reset(st);
-  if (!rc && step != SQLITE_ROW && step != SQLITE_DONE) {
-    nhi_error("evidence store: cannot read AWS resources: %s",
-              sqlite3_errmsg(e->store->db));
-    rc = NHI_ERR_DB;
-  }
+  if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+    return NHI_ERR_DB;
+  if (!rc && step == SQLITE_DONE && (bucket = s3_bucket_length(resource)))
+    rc = read_bucket_account(e, resource, bucket, f);
   return rc;
 }
 
 /* The facts of q's resource, read once per resource and kept. A
- * stand-in's are those of a collected, untagged resource. */
+ * stand-in's are those of a collected, untagged store, or of an object
+ * in one (its tags unknown). */
 static enum nhi_rc rfacts_get(struct nhi_aws_engine *e,
                               const struct nhi_aws_query *q,
                               const struct rfacts **out)
 {
-  struct rfacts *f = q->stand_in ? &e->stand_in : map_get(&e->rfacts,
-                                                           q->resource);
+  struct rfacts *f = map_get(&e->rfacts, q->resource);
   enum nhi_rc rc;
 
-  *out = f;
-  if (f && f->found)
-    return NHI_OK;
   if (q->stand_in) {
-    nhi_aws_context_init(&f->tags, 0);
-    f->found = 1;
-    return nhi_aws_context_know(&f->tags, "aws:ResourceTag/");
+    *out = &e->stand_in_object;
+    if (s3_bucket_length(q->resource))
+      return NHI_OK;
+    *out = &e->stand_in;
+    if (e->stand_in.found)
+      return NHI_OK;
+    e->stand_in.found = 1;
+    return nhi_aws_context_know(&e->stand_in.tags, "aws:ResourceTag/");
   }
+  *out = f;
   if (f)
     return NHI_OK;
   if (!(f = calloc(1, sizeof *f)))
