@@ -10,7 +10,8 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
             -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-            -Icore -Ireports $(shell pkg-config --cflags $(PKGS))
+            -pthread -Icore -Ireports $(shell pkg-config --cflags $(PKGS))
+LDFLAGS  += -pthread
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lhpdf -lcrypto -lz -lm
 
 ifeq ($(WERROR),1)

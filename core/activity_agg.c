@@ -187,17 +187,14 @@ static int same_key(const struct nhi_activity_key *a,
 }
 
 static enum nhi_rc insert(struct nhi_activity_agg *a,
-                          const struct nhi_activity_key *k, uint64_t h,
-                          time_t t)
+                          const struct nhi_activity_row *row, uint64_t h)
 {
   struct entry *e = arena_alloc(a, sizeof *e);
   void **slot = &a->entries.buckets[h & (a->entries.nbuckets - 1)];
 
   if (!e)
     return NHI_ERR_NOMEM;
-  e->row.key = *k;
-  e->row.first_seen = e->row.last_seen = t;
-  e->row.count = 1;
+  e->row = *row;
   e->hash = h;
   e->next = *slot;
   *slot = e;
@@ -207,34 +204,56 @@ static enum nhi_rc insert(struct nhi_activity_agg *a,
   return NHI_OK;
 }
 
-enum nhi_rc nhi_activity_agg_add(struct nhi_activity_agg *a,
-                                 const struct nhi_activity_key *k,
-                                 time_t t)
+/* Counts row (its key's strings anyone's) into a. */
+static enum nhi_rc count_row(struct nhi_activity_agg *a,
+                             const struct nhi_activity_row *row)
 {
-  struct nhi_activity_key in;
+  const struct nhi_activity_key *k = &row->key;
+  struct nhi_activity_row in = *row;
   struct entry *e;
   uint64_t h;
   int oom = 0;
 
-  in.identity = intern(a, k->identity, &oom);
-  in.action = intern(a, k->action, &oom);
-  in.resource = intern(a, k->resource, &oom);
-  in.source_ip = intern(a, k->source_ip, &oom);
-  in.user_agent = intern(a, k->user_agent, &oom);
+  in.key.identity = intern(a, k->identity, &oom);
+  in.key.action = intern(a, k->action, &oom);
+  in.key.resource = intern(a, k->resource, &oom);
+  in.key.source_ip = intern(a, k->source_ip, &oom);
+  in.key.user_agent = intern(a, k->user_agent, &oom);
   if (oom)
     return NHI_ERR_NOMEM;
-  h = key_hash(&in);
+  h = key_hash(&in.key);
   for (e = a->entries.buckets[h & (a->entries.nbuckets - 1)]; e;
        e = e->next)
-    if (e->hash == h && same_key(&e->row.key, &in)) {
-      if (t < e->row.first_seen)
-        e->row.first_seen = t;
-      if (t > e->row.last_seen)
-        e->row.last_seen = t;
-      e->row.count++;
+    if (e->hash == h && same_key(&e->row.key, &in.key)) {
+      if (in.first_seen < e->row.first_seen)
+        e->row.first_seen = in.first_seen;
+      if (in.last_seen > e->row.last_seen)
+        e->row.last_seen = in.last_seen;
+      e->row.count += in.count;
       return NHI_OK;
     }
-  return insert(a, &in, h, t);
+  return insert(a, &in, h);
+}
+
+enum nhi_rc nhi_activity_agg_add(struct nhi_activity_agg *a,
+                                 const struct nhi_activity_key *k,
+                                 time_t t)
+{
+  struct nhi_activity_row row = { *k, t, t, 1 };
+
+  return count_row(a, &row);
+}
+
+enum nhi_rc nhi_activity_agg_merge(struct nhi_activity_agg *dst,
+                                   const struct nhi_activity_agg *src)
+{
+  const struct entry *e;
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t i = 0; i < src->entries.nbuckets && !rc; i++)
+    for (e = src->entries.buckets[i]; e && !rc; e = e->next)
+      rc = count_row(dst, &e->row);
+  return rc;
 }
 
 enum nhi_rc nhi_activity_agg_new(struct nhi_activity_agg **out)

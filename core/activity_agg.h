@@ -42,6 +42,11 @@ enum nhi_rc nhi_activity_agg_add(struct nhi_activity_agg *a,
                                  const struct nhi_activity_key *k,
                                  time_t t);
 
+/* Counts every row of src into dst, as if dst had seen src's events;
+ * src is left as it is. Returns NHI_ERR_NOMEM (nothing logged). */
+enum nhi_rc nhi_activity_agg_merge(struct nhi_activity_agg *dst,
+                                   const struct nhi_activity_agg *src);
+
 /* Distinct keys held. */
 size_t nhi_activity_agg_size(const struct nhi_activity_agg *a);
 

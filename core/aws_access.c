@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The principals asked about: IAM users and roles, whatever kind the
  * collector gave them (a machine user is a service_account). The
@@ -144,35 +145,120 @@ static enum nhi_rc add_candidate_row(struct candidates *c, const char *arn,
   return nhi_access_strings_add(&last->patterns, pattern_of(pattern));
 }
 
+/* The services whose stores are derived, once each. */
+#define MAX_SERVICES (sizeof stores / sizeof stores[0])
+
+/* The candidates of each service the stores belong to. */
+struct service_cands {
+  const char *service;
+  struct candidates cands;
+};
+
+struct all_cands {
+  struct service_cands items[MAX_SERVICES];
+  size_t n;
+};
+
+/* 1 when action (an Action entry) may name an action of service: "*",
+ * no service part, a wildcard in it, or the service itself. */
+static int may_belong(const char *action, const char *service)
+{
+  const char *colon = strchr(action, ':');
+  size_t len = colon ? (size_t)(colon - action) : 0;
+
+  if (!colon || strcmp(action, "*") == 0)
+    return 1;
+  if (memchr(action, '*', len) || memchr(action, '?', len))
+    return 1;
+  return len == strlen(service) && strncasecmp(action, service, len) == 0;
+}
+
+/* Which services a grant's actions may reach, as bits of all. */
+static unsigned services_of(const struct all_cands *all, int not_action,
+                            const char *actions)
+{
+  cJSON *list = not_action ? NULL : cJSON_Parse(actions);
+  const cJSON *a;
+  unsigned bits = 0;
+
+  if (not_action || !cJSON_IsArray(list)) {
+    cJSON_Delete(list);
+    return (1u << all->n) - 1;
+  }
+  cJSON_ArrayForEach(a, list)
+    for (size_t i = 0; cJSON_IsString(a) && i < all->n; i++)
+      if (may_belong(a->valuestring, all->items[i].service))
+        bits |= 1u << i;
+  cJSON_Delete(list);
+  return bits;
+}
+
 /* The users and roles with an Allow grant whose actions may belong to
- * service (its prefix, a wildcard in the service part, NotAction), and
- * the Resource patterns of those grants (NotResource stands for "*").
- * Nothing else can be allowed by identity-based policies. */
-static enum nhi_rc load_candidates(struct deriver *d, const char *service,
-                                   struct candidates *out)
+ * each service (its prefix, a wildcard in the service part, NotAction),
+ * and the Resource patterns of those grants (NotResource stands for
+ * "*"), in one pass over the grants. Nothing else can be allowed by
+ * identity-based policies. */
+static enum nhi_rc load_candidates(struct deriver *d, struct all_cands *all)
 {
   static const char sql[] =
-    "SELECT i.native_id, CASE WHEN g.not_resource THEN '*'"
-    " ELSE r.value END"
+    "SELECT i.native_id, g.id, g.not_action, g.actions,"
+    " CASE WHEN g.not_resource THEN '*' ELSE r.value END"
     " FROM identities i JOIN grants g ON g.identity_id = i.id,"
     " json_each(g.resources) r"
     " WHERE i.provider = 'aws' AND" IAM_PRINCIPAL("i")
-    " AND g.effect = 'allow'"
-    " AND (g.not_action OR EXISTS (SELECT 1 FROM json_each(g.actions) a"
-    "  WHERE a.value = '*' OR lower(a.value) GLOB ?1 || ':*'"
-    "  OR instr(a.value, ':') = 0"
-    "  OR substr(a.value, 1, instr(a.value, ':') - 1) GLOB '*[*?]*'))"
-    " ORDER BY i.native_id";
+    " AND g.effect = 'allow' ORDER BY i.native_id, g.id";
   sqlite3_stmt *st = NULL;
   enum nhi_rc rc = prepare(d, sql, &st);
   int step = SQLITE_DONE;
+  long long grant = -1;
+  unsigned bits = 0;
 
   if (rc)
     return rc;
-  sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
-  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-    rc = add_candidate_row(out, text_at(st, 0), text_at(st, 1));
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (sqlite3_column_int64(st, 1) != grant) {
+      grant = sqlite3_column_int64(st, 1);
+      bits = services_of(all, sqlite3_column_int(st, 2), text_at(st, 3));
+    }
+    for (size_t i = 0; i < all->n && !rc; i++)
+      if (bits & (1u << i))
+        rc = add_candidate_row(&all->items[i].cands, text_at(st, 0),
+                               text_at(st, 4));
+  }
   return finish(d, st, step, rc);
+}
+
+/* The distinct services of the stores, each with its candidates. */
+static enum nhi_rc load_all_candidates(struct deriver *d,
+                                       struct all_cands *all)
+{
+  size_t k;
+
+  memset(all, 0, sizeof *all);
+  for (size_t i = 0; i < MAX_SERVICES; i++) {
+    for (k = 0; k < all->n; k++)
+      if (strcmp(all->items[k].service, stores[i].service) == 0)
+        break;
+    if (k == all->n)
+      all->items[all->n++].service = stores[i].service;
+  }
+  return load_candidates(d, all);
+}
+
+static void all_cands_free(struct all_cands *all)
+{
+  for (size_t i = 0; i < all->n; i++)
+    candidates_free(&all->items[i].cands);
+  all->n = 0;
+}
+
+static const struct candidates *cands_of(const struct all_cands *all,
+                                         const char *service)
+{
+  for (size_t i = 0; i < all->n; i++)
+    if (strcmp(all->items[i].service, service) == 0)
+      return &all->items[i].cands;
+  return NULL;
 }
 
 static enum nhi_rc add_target(struct targets *t, const struct data_store *ds,
@@ -286,7 +372,7 @@ static enum nhi_rc load_policy_scopes(struct deriver *d, struct target *t)
 /* Everything known about one kind of data store while it is derived. */
 struct scope {
   struct targets targets;
-  struct candidates cands;
+  const struct candidates *cands;   /* borrowed */
   struct group *groups;
   size_t ngroups;
   unsigned char *broad;       /* [candidate * ngroups + group] */
@@ -368,7 +454,7 @@ static enum nhi_rc index_pattern(struct targets *ts, size_t c,
  * store is not matched against every identity's patterns. */
 static enum nhi_rc index_candidates(struct scope *sc)
 {
-  const struct candidates *cands = &sc->cands;
+  const struct candidates *cands = sc->cands;
   enum nhi_rc rc = NHI_OK;
 
   for (size_t i = 0; i < cands->n && !rc; i++)
@@ -385,13 +471,13 @@ static enum nhi_rc find_broad(const struct deriver *d, struct scope *sc)
 
   if (!d->min_set)
     return NHI_OK;
-  sc->broad = sc->cands.n && ng ? calloc(sc->cands.n, ng) : NULL;
-  if (sc->cands.n && ng && !sc->broad)
+  sc->broad = sc->cands->n && ng ? calloc(sc->cands->n, ng) : NULL;
+  if (sc->cands->n && ng && !sc->broad)
     return NHI_ERR_NOMEM;
   for (size_t g = 0; g < ng; g++) {
-    for (size_t c = 0; c < sc->cands.n; c++)
+    for (size_t c = 0; c < sc->cands->n; c++)
       sc->broad[c * ng + g] = (unsigned char)nhi_access_is_broad(
-        &sc->cands.items[c], &sc->groups[g]);
+        &sc->cands->items[c], &sc->groups[g]);
   }
   return NHI_OK;
 }
@@ -417,7 +503,7 @@ static enum nhi_rc judge_and_write(struct deriver *d, const struct target *t,
 static enum nhi_rc derive_target(struct deriver *d, const struct scope *sc,
                                  const struct target *t)
 {
-  const struct candidates *cands = &sc->cands;
+  const struct candidates *cands = sc->cands;
   const struct candidate *c;
   enum nhi_rc rc = NHI_OK;
 
@@ -464,10 +550,10 @@ static enum nhi_rc derive_group(struct deriver *d, struct scope *sc,
   struct group *gr = &sc->groups[g];
   enum nhi_rc rc = load_policies(d, gr, &sc->targets);
 
-  for (size_t c = 0; c < sc->cands.n && !rc; c++)
+  for (size_t c = 0; c < sc->cands->n && !rc; c++)
     if (is_broad(sc, c, g))
       rc = nhi_access_derive_broad(d, gr, &sc->targets,
-                                   &sc->cands.items[c]);
+                                   &sc->cands->items[c]);
   for (size_t k = gr->first; k < gr->first + gr->n && !rc; k++)
     if (sc->targets.items[k].group == g)
       rc = derive_target(d, sc, &sc->targets.items[k]);
@@ -476,20 +562,18 @@ static enum nhi_rc derive_group(struct deriver *d, struct scope *sc,
 
 static void scope_free(struct scope *sc)
 {
-  candidates_free(&sc->cands);
   targets_free(&sc->targets);
   nhi_access_groups_free(sc->groups, sc->ngroups);
   free(sc->broad);
 }
 
 static enum nhi_rc derive_store(struct deriver *d,
-                                const struct data_store *ds)
+                                const struct data_store *ds,
+                                const struct all_cands *all)
 {
-  struct scope sc = { 0 };
+  struct scope sc = { .cands = cands_of(all, ds->service) };
   enum nhi_rc rc = load_targets(d, ds, &sc.targets);
 
-  if (!rc && sc.targets.n)
-    rc = load_candidates(d, ds->service, &sc.cands);
   if (!rc)
     rc = nhi_access_groups(&sc.targets, &sc.groups, &sc.ngroups);
   if (!rc)
@@ -514,10 +598,15 @@ static enum nhi_rc derive_all(struct deriver *d)
     " END = '" NHI_ACCESS_DERIVED "'",
     "cannot remove earlier data access edges");
 
+  struct all_cands all = { .n = 0 };
+
   if (!rc)
     rc = prepare(d, insert, &d->insert);
+  if (!rc)
+    rc = load_all_candidates(d, &all);
   for (size_t i = 0; i < sizeof stores / sizeof stores[0] && !rc; i++)
-    rc = derive_store(d, &stores[i]);
+    rc = derive_store(d, &stores[i], &all);
+  all_cands_free(&all);
   sqlite3_finalize(d->insert);
   d->insert = NULL;
   return rc;

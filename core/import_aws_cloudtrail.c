@@ -7,10 +7,13 @@
 #include "json.h"
 #include "json_stream.h"
 #include "timeutil.h"
+#include "workers.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,32 +22,56 @@
 /* AWSLogs/o-org/acct/CloudTrail/region/YYYY/MM/DD is eight levels. */
 #define MAX_TREE_DEPTH 16
 
+/* Files are read on this many threads at most. */
+#define MAX_READERS 4
+
+/* The log files to read, in name order. */
+struct file_list {
+  char **paths;
+  size_t n, cap;
+};
+
+/* What the readers share: the table their rows are merged into, and
+ * the store it is written to, both under lock. */
 struct trail_import {
   struct nhi_store *s;
-  const char *path;             /* the file being read */
+  const char *root;             /* the path the user gave */
   struct nhi_import_stats *stats;
   size_t chunk;                 /* read size, 0 for the default */
   size_t max_keys;              /* rows are written when this many */
   struct nhi_activity_agg *agg;
   sqlite3_stmt *find_identity;
-  char *action, *resource;      /* reused for every record */
-  size_t action_cap, resource_cap;
-  long long denied, skipped;
+  pthread_mutex_t lock;
+  struct file_list files;
 };
 
-static enum nhi_rc oom(const struct trail_import *im)
+/* One thread's reading: its own table, merged into the shared one when
+ * it grows large and at the end. */
+struct trail_reader {
+  struct trail_import *im;
+  const char *path;             /* the file being read */
+  size_t file;                  /* its index in im->files */
+  struct nhi_activity_agg *agg;
+  char *action, *resource;      /* reused for every record */
+  size_t action_cap, resource_cap;
+  long long records, files, denied, skipped;
+  char account[32];             /* the first recipientAccountId seen */
+  size_t account_file;          /* the file it was in; SIZE_MAX: none */
+};
+
+static enum nhi_rc oom(const struct trail_reader *rd)
 {
-  nhi_error("cannot read '%s': out of memory", im->path);
+  nhi_error("cannot read '%s': out of memory", rd->path);
   return NHI_ERR_NOMEM;
 }
 
 /* Logs "cannot read 'PATH': record N at byte M: ..." once. */
-static enum nhi_rc bad_record(const struct trail_import *im,
+static enum nhi_rc bad_record(const struct trail_reader *rd,
                               const struct nhi_json_record *rec,
                               const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 
-static enum nhi_rc bad_record(const struct trail_import *im,
+static enum nhi_rc bad_record(const struct trail_reader *rd,
                               const struct nhi_json_record *rec,
                               const char *fmt, ...)
 {
@@ -54,7 +81,7 @@ static enum nhi_rc bad_record(const struct trail_import *im,
   va_start(ap, fmt);
   vsnprintf(detail, sizeof detail, fmt, ap);
   va_end(ap);
-  nhi_error("cannot read '%s': record %zu at byte %llu: %s", im->path,
+  nhi_error("cannot read '%s': record %zu at byte %llu: %s", rd->path,
             rec->index + 1, rec->offset, detail);
   return NHI_ERR_INPUT;
 }
@@ -146,7 +173,7 @@ static int is_denied(const cJSON *ev, const char *name)
 
 /* "<service>:<eventName>", with "#denied" for refused calls; the service
  * is the event source's first label ("s3.amazonaws.com" gives "s3"). */
-static int build_action(struct trail_import *im, const char *source,
+static int build_action(struct trail_reader *rd, const char *source,
                         const char *name, int denied)
 {
   const char *dot = strchr(source, '.');
@@ -156,7 +183,7 @@ static int build_action(struct trail_import *im, const char *source,
 
   if (dot == source)
     parts[0] = "unknown";
-  return build(&im->action, &im->action_cap, parts, lens);
+  return build(&rd->action, &rd->action_cap, parts, lens);
 }
 
 static const char *partition_of(const cJSON *ev)
@@ -172,7 +199,7 @@ static const char *partition_of(const cJSON *ev)
 
 /* The S3 object or bucket an S3 call's requestParameters name; *out
  * NULL when they name no bucket. */
-static int s3_resource(struct trail_import *im, const cJSON *ev,
+static int s3_resource(struct trail_reader *rd, const cJSON *ev,
                        const char **out)
 {
   const cJSON *params = object_at(ev, "requestParameters");
@@ -185,15 +212,15 @@ static int s3_resource(struct trail_import *im, const cJSON *ev,
   *out = NULL;
   if (!bucket)
     return 1;
-  if (!build(&im->resource, &im->resource_cap, parts, lens))
+  if (!build(&rd->resource, &rd->resource_cap, parts, lens))
     return 0;
-  *out = im->resource;
+  *out = rd->resource;
   return 1;
 }
 
 /* The resource a call touched: the first resources[].ARN, else for S3
  * the object or bucket its requestParameters name; *out NULL if none. */
-static int event_resource(struct trail_import *im, const cJSON *ev,
+static int event_resource(struct trail_reader *rd, const cJSON *ev,
                           const char *source, const char **out)
 {
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(ev, "resources");
@@ -205,20 +232,21 @@ static int event_resource(struct trail_import *im, const cJSON *ev,
       return 1;
   if (strcmp(source, "s3.amazonaws.com") != 0)
     return 1;
-  return s3_resource(im, ev, out);
+  return s3_resource(rd, ev, out);
 }
 
-static void note_account(struct trail_import *im, const cJSON *ev)
+static void note_account(struct trail_reader *rd, const cJSON *ev)
 {
   const char *acct = text_at(ev, "recipientAccountId");
 
-  if (!im->stats->account[0] && acct &&
-      strlen(acct) < sizeof im->stats->account)
-    strcpy(im->stats->account, acct);
+  if (!rd->account[0] && acct && strlen(acct) < sizeof rd->account) {
+    strcpy(rd->account, acct);
+    rd->account_file = rd->file;
+  }
 }
 
 /* Counts one parsed event into the aggregate. */
-static enum nhi_rc count_event(struct trail_import *im,
+static enum nhi_rc count_event(struct trail_reader *rd,
                                const struct nhi_json_record *rec,
                                const cJSON *ev)
 {
@@ -233,34 +261,34 @@ static enum nhi_rc count_event(struct trail_import *im,
   memset(&k, 0, sizeof k);
   k.identity = identity_ref(object_at(ev, "userIdentity"));
   if (type && strcmp(type, "AwsCloudTrailInsight") == 0 && when) {
-    im->skipped++;
+    rd->skipped++;
     return NHI_OK;
   }
   if (!when || !source || !name)
-    return bad_record(im, rec, "not a CloudTrail event (it lacks "
+    return bad_record(rd, rec, "not a CloudTrail event (it lacks "
                       "eventTime, eventSource or eventName); expected "
                       "{\"Records\": [...]} or one event per line");
   if (nhi_time_parse(when, &t))
-    return bad_record(im, rec, "eventTime is not a date: '%.40s'", when);
-  note_account(im, ev);
+    return bad_record(rd, rec, "eventTime is not a date: '%.40s'", when);
+  note_account(rd, ev);
   if (!k.identity) {
-    im->skipped++;
+    rd->skipped++;
     return NHI_OK;
   }
   denied = is_denied(ev, name);
-  im->denied += denied;
-  if (!build_action(im, source, name, denied) ||
-      !event_resource(im, ev, source, &k.resource))
-    return oom(im);
-  k.action = im->action;
+  rd->denied += denied;
+  if (!build_action(rd, source, name, denied) ||
+      !event_resource(rd, ev, source, &k.resource))
+    return oom(rd);
+  k.action = rd->action;
   k.source_ip = text_at(ev, "sourceIPAddress");
   k.user_agent = text_at(ev, "userAgent");
-  if (nhi_activity_agg_add(im->agg, &k, t))
-    return oom(im);
+  if (nhi_activity_agg_add(rd->agg, &k, t))
+    return oom(rd);
   return NHI_OK;
 }
 
-static enum nhi_rc import_record(struct trail_import *im,
+static enum nhi_rc import_record(struct trail_reader *rd,
                                  const struct nhi_json_record *rec)
 {
   const char *end = NULL;
@@ -269,16 +297,16 @@ static enum nhi_rc import_record(struct trail_import *im,
   cJSON *ev;
   enum nhi_rc rc;
 
-  im->stats->records++;
+  rd->records++;
   ev = cJSON_ParseWithLengthOpts(rec->text, rec->len + 1, &end, 1);
   if (!ev) {
     stop = end ? (size_t)(end - rec->text) : 0;
     nhi_json_describe_error(rec->text, rec->len, stop, &line, &col, what,
                             sizeof what);
-    return bad_record(im, rec, "%s at byte %llu", what,
+    return bad_record(rd, rec, "%s at byte %llu", what,
                       rec->offset + stop);
   }
-  rc = count_event(im, rec, ev);
+  rc = count_event(rd, rec, ev);
   cJSON_Delete(ev);
   return rc;
 }
@@ -349,8 +377,10 @@ static enum nhi_rc flush(struct trail_import *im)
   enum nhi_rc rc;
   size_t n = 0;
 
-  if (nhi_activity_agg_rows(im->agg, &rows, &n))
-    return oom(im);
+  if (nhi_activity_agg_rows(im->agg, &rows, &n)) {
+    nhi_error("cannot read '%s': out of memory", im->root);
+    return NHI_ERR_NOMEM;
+  }
   rc = NHI_OK;
   for (size_t i = 0; i < n && !rc; i++) {
     if (rows[i]->key.identity != identity) {
@@ -365,27 +395,77 @@ static enum nhi_rc flush(struct trail_import *im)
   return rc;
 }
 
-static enum nhi_rc import_file(struct trail_import *im, const char *path)
+/* Merges rd's rows into the shared table, writing that out when it
+ * holds max_keys, and empties rd's. */
+static enum nhi_rc hand_over(struct trail_reader *rd)
 {
+  struct trail_import *im = rd->im;
+  enum nhi_rc rc;
+
+  pthread_mutex_lock(&im->lock);
+  rc = nhi_activity_agg_merge(im->agg, rd->agg) ? oom(rd) : NHI_OK;
+  nhi_activity_agg_clear(rd->agg);
+  if (!rc && nhi_activity_agg_size(im->agg) >= im->max_keys)
+    rc = flush(im);
+  pthread_mutex_unlock(&im->lock);
+  return rc;
+}
+
+/* The job of a reader: the log file at index. */
+static enum nhi_rc import_file(void *ctx, size_t index)
+{
+  struct trail_reader *rd = ctx;
   struct nhi_json_stream *js = NULL;
   struct nhi_json_record rec;
   enum nhi_rc rc;
 
-  im->path = path;
-  nhi_debug("reading '%s'", path);
-  rc = nhi_json_stream_open(path, im->chunk, &js);
+  rd->file = index;
+  rd->path = rd->im->files.paths[index];
+  nhi_debug("reading '%s'", rd->path);
+  rc = nhi_json_stream_open(rd->path, rd->im->chunk, &js);
   while (!rc) {
     rc = nhi_json_stream_next(js, &rec);
     if (rc || !rec.text)
       break;
-    rc = import_record(im, &rec);
-    if (!rc && nhi_activity_agg_size(im->agg) >= im->max_keys)
-      rc = flush(im);
+    rc = import_record(rd, &rec);
+    if (!rc && nhi_activity_agg_size(rd->agg) >= rd->im->max_keys)
+      rc = hand_over(rd);
   }
   nhi_json_stream_close(js);
   if (!rc)
-    im->stats->files++;
+    rd->files++;
   return rc;
+}
+
+static enum nhi_rc add_file(struct trail_import *im, const char *path)
+{
+  struct file_list *f = &im->files;
+  char **grown;
+  size_t cap;
+
+  if (f->n == f->cap) {
+    cap = f->cap ? f->cap * 2 : 64;
+    grown = realloc(f->paths, cap * sizeof *grown);
+    if (!grown)
+      return NHI_ERR_NOMEM;
+    f->paths = grown;
+    f->cap = cap;
+  }
+  f->paths[f->n] = strdup(path);
+  if (!f->paths[f->n]) {
+    nhi_error("cannot read '%s': out of memory", path);
+    return NHI_ERR_NOMEM;
+  }
+  f->n++;
+  return NHI_OK;
+}
+
+static void files_free(struct file_list *f)
+{
+  for (size_t i = 0; i < f->n; i++)
+    free(f->paths[i]);
+  free(f->paths);
+  memset(f, 0, sizeof *f);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -439,12 +519,12 @@ static enum nhi_rc visit(struct trail_import *im, const char *dir,
   else if (S_ISDIR(st.st_mode) && !strstr(name, "CloudTrail-Digest"))
     rc = walk(im, path, depth + 1);
   else if (S_ISREG(st.st_mode) && is_log_name(name))
-    rc = import_file(im, path);
+    rc = add_file(im, path);
   free(path);
   return rc;
 }
 
-/* Imports the log files below dir, in name order. */
+/* Lists the log files below dir, in name order. */
 static enum nhi_rc walk(struct trail_import *im, const char *dir,
                         int depth)
 {
@@ -471,8 +551,9 @@ static enum nhi_rc walk(struct trail_import *im, const char *dir,
   return rc;
 }
 
-/* A folder or one file (of any name: the user chose it). */
-static enum nhi_rc import_path(struct trail_import *im, const char *path)
+/* The files of a folder, or one file (of any name: the user chose
+ * it). */
+static enum nhi_rc list_files(struct trail_import *im, const char *path)
 {
   struct stat st;
   enum nhi_rc rc;
@@ -482,9 +563,9 @@ static enum nhi_rc import_path(struct trail_import *im, const char *path)
     return NHI_ERR_INPUT;
   }
   if (!S_ISDIR(st.st_mode))
-    return import_file(im, path);
+    return add_file(im, path);
   rc = walk(im, path, 0);
-  if (!rc && im->stats->files == 0) {
+  if (!rc && im->files.n == 0) {
     nhi_error("cannot read '%s': no CloudTrail log files in it (*.json.gz, "
               "*.json, *.jsonl)", path);
     rc = NHI_ERR_INPUT;
@@ -492,35 +573,100 @@ static enum nhi_rc import_path(struct trail_import *im, const char *path)
   return rc;
 }
 
+static void readers_free(struct trail_reader *r, size_t n)
+{
+  for (size_t i = 0; r && i < n; i++) {
+    nhi_activity_agg_free(r[i].agg);
+    free(r[i].action);
+    free(r[i].resource);
+  }
+  free(r);
+}
+
+static enum nhi_rc readers_new(struct trail_import *im, size_t n,
+                               struct trail_reader **out)
+{
+  struct trail_reader *r = calloc(n, sizeof *r);
+
+  *out = r;
+  for (size_t i = 0; r && i < n; i++) {
+    r[i].im = im;
+    r[i].path = im->root;
+    r[i].account_file = SIZE_MAX;
+    if (nhi_activity_agg_new(&r[i].agg))
+      break;
+  }
+  if (r && n && r[n - 1].agg)
+    return NHI_OK;
+  nhi_error("cannot read '%s': out of memory", im->root);
+  return NHI_ERR_NOMEM;
+}
+
+/* Reads every listed file on nthreads readers, then merges what each
+ * counted, in reader order, into the shared table and im->stats; the
+ * account is the one of the first file that names one. */
+static enum nhi_rc read_all(struct trail_import *im, size_t nthreads,
+                            long long *denied, long long *skipped)
+{
+  struct trail_reader *r = NULL;
+  void *ctxs[MAX_READERS];
+  size_t first = SIZE_MAX;
+  enum nhi_rc rc = readers_new(im, nthreads, &r);
+
+  for (size_t i = 0; !rc && i < nthreads; i++)
+    ctxs[i] = &r[i];
+  if (!rc)
+    rc = nhi_workers_run(nthreads, im->files.n, import_file, ctxs);
+  for (size_t i = 0; !rc && i < nthreads; i++) {
+    if (nhi_activity_agg_merge(im->agg, r[i].agg))
+      rc = oom(&r[i]);
+    im->stats->records += r[i].records;
+    im->stats->files += r[i].files;
+    *denied += r[i].denied;
+    *skipped += r[i].skipped;
+    if (r[i].account_file < first) {
+      first = r[i].account_file;
+      strcpy(im->stats->account, r[i].account);
+    }
+  }
+  readers_free(r, nthreads);
+  return rc;
+}
+
 enum nhi_rc nhi_import_aws_cloudtrail_tuned(struct nhi_store *s,
                                             const char *path, time_t now,
                                             struct nhi_import_stats *stats,
-                                            size_t chunk, size_t max_keys)
+                                            const struct nhi_trail_tuning *t)
 {
-  struct trail_import im = { 0 };
+  struct trail_import im = { .s = s, .root = path, .stats = stats };
+  long long denied = 0, skipped = 0;
+  size_t threads;
   enum nhi_rc rc;
 
   memset(stats, 0, sizeof *stats);
-  im.s = s;
-  im.path = path;
-  im.stats = stats;
-  im.chunk = chunk;
-  im.max_keys = max_keys ? max_keys : NHI_ACTIVITY_MAX_KEYS;
-  if (nhi_activity_agg_new(&im.agg))
-    return oom(&im);
-  rc = import_path(&im, path);
-  im.path = path;
+  im.chunk = t ? t->chunk : 0;
+  im.max_keys = t && t->max_keys ? t->max_keys : NHI_ACTIVITY_MAX_KEYS;
+  if (pthread_mutex_init(&im.lock, NULL) != 0 ||
+      nhi_activity_agg_new(&im.agg)) {
+    nhi_error("cannot read '%s': out of memory", path);
+    return NHI_ERR_NOMEM;
+  }
+  rc = list_files(&im, path);
+  threads = t && t->threads ? t->threads : MAX_READERS;
+  threads = nhi_workers_count(im.files.n, threads);
+  if (!rc)
+    rc = read_all(&im, threads, &denied, &skipped);
   if (!rc)
     rc = flush(&im);
   if (!rc)
     nhi_info("'%s': %lld events in %lld files: %lld activity rows, %lld "
              "denied calls; %lld skipped (no caller)", path,
-             stats->records, stats->files, stats->activity, im.denied,
-             im.skipped);
+             stats->records, stats->files, stats->activity, denied,
+             skipped);
   sqlite3_finalize(im.find_identity);
   nhi_activity_agg_free(im.agg);
-  free(im.action);
-  free(im.resource);
+  files_free(&im.files);
+  pthread_mutex_destroy(&im.lock);
   return rc;
 }
 
@@ -528,5 +674,5 @@ enum nhi_rc nhi_import_aws_cloudtrail(struct nhi_store *s, const char *path,
                                       time_t now,
                                       struct nhi_import_stats *stats)
 {
-  return nhi_import_aws_cloudtrail_tuned(s, path, now, stats, 0, 0);
+  return nhi_import_aws_cloudtrail_tuned(s, path, now, stats, NULL);
 }

@@ -78,14 +78,27 @@ enum nhi_rc nhi_import_aws_cloudtrail(struct nhi_store *s, const char *path,
                                       time_t now,
                                       struct nhi_import_stats *stats);
 
-/* nhi_import_aws_cloudtrail reading chunk decompressed bytes at a time
- * and writing rows out whenever max_keys are held (0 for the defaults:
- * NHI_JSON_STREAM_CHUNK and NHI_ACTIVITY_MAX_KEYS), so that tests can
- * split records across reads and rows across writes. */
+/* How nhi_import_aws_cloudtrail_tuned reads; 0 for the defaults. */
+struct nhi_trail_tuning {
+  size_t chunk;               /* decompressed bytes a read
+                                 (NHI_JSON_STREAM_CHUNK) */
+  size_t max_keys;            /* rows are written whenever this many are
+                                 held (NHI_ACTIVITY_MAX_KEYS) */
+  size_t threads;             /* files are read on this many threads at
+                                 most (the processors, up to 4) */
+};
+
+/* nhi_import_aws_cloudtrail tuned by t (NULL: the defaults), so that
+ * tests can split records across reads and rows across writes, and
+ * read on one thread or several. Files are read in parallel, each
+ * thread aggregating on its own; their tables are merged, so the rows
+ * do not depend on the threads, except when max_keys are reached: rows
+ * are then written as they are merged, and a key may get one row per
+ * write. */
 enum nhi_rc nhi_import_aws_cloudtrail_tuned(struct nhi_store *s,
                                             const char *path, time_t now,
                                             struct nhi_import_stats *stats,
-                                            size_t chunk, size_t max_keys);
+                                            const struct nhi_trail_tuning *t);
 
 /* Imports AWS CloudTrail trail configuration at path (a file, or a
  * folder of *.json files), each file recognised by its keys: `aws

@@ -37,18 +37,19 @@ static void open_store(struct run *r)
     fail_msg("cannot set up an in-memory evidence store");
 }
 
-/* Imports path into r's store, chunk bytes at a time, with stderr sent
- * to a file so that messages can be checked. */
-static void import_tuned(struct run *r, const char *path, size_t chunk,
-                         size_t max_keys)
+/* Imports path into r's store, chunk bytes at a time, on threads
+ * readers (0: as many as the importer likes), with stderr sent to a
+ * file so that messages can be checked. */
+static void import_threads(struct run *r, const char *path, size_t chunk,
+                           size_t max_keys, size_t threads)
 {
+  struct nhi_trail_tuning t = { chunk, max_keys, threads };
   char log[] = "/tmp/nhi-test-ct-log-XXXXXX";
   int fd = mkstemp(log), saved = dup(STDERR_FILENO);
 
   if (fd < 0 || saved < 0 || dup2(fd, STDERR_FILENO) < 0)
     fail_msg("cannot capture stderr");
-  r->rc = nhi_import_aws_cloudtrail_tuned(r->s, path, 0, &r->stats, chunk,
-                                          max_keys);
+  r->rc = nhi_import_aws_cloudtrail_tuned(r->s, path, 0, &r->stats, &t);
   fflush(stderr);
   dup2(saved, STDERR_FILENO);
   close(saved);
@@ -62,7 +63,7 @@ static void import_tuned(struct run *r, const char *path, size_t chunk,
 
 static void import_into(struct run *r, const char *path, size_t chunk)
 {
-  import_tuned(r, path, chunk, 0);
+  import_threads(r, path, chunk, 0, 0);
 }
 
 static void run_import(struct run *r, const char *path, size_t chunk)
@@ -289,14 +290,15 @@ static void test_identity_resolved(void **state)
 }
 
 /* With room for two keys at a time, rows are written as the table fills:
- * a key seen again later gets a second row, and the sums stay. */
+ * a key seen again later gets a second row, and the sums stay. One
+ * reader, so that which rows are split is known. */
 static void test_rows_written_in_batches(void **state)
 {
   struct run r;
 
   (void)state;
   open_store(&r);
-  import_tuned(&r, TREE, 0, 2);
+  import_threads(&r, TREE, 0, 2, 1);
   expect_ok(&r);
   assert_int_equal(r.stats.activity, 7);
   assert_rows(r.s, "SELECT count(*), sum(count) FROM activity "
@@ -363,6 +365,83 @@ static void test_file_larger_than_a_read(void **state)
               "2026-11-03T00:19:56Z\n"
               ACCT "user/u2|203.0.113.1|200|2026-11-03T00:00:05Z|"
               "2026-11-03T00:19:59Z");
+  run_free(&r);
+}
+
+/* A folder of n logs of 300 events each, the one at bad cut short. */
+static void write_log_tree(char *dir, int n, int bad)
+{
+  char path[96];
+
+  if (!mkdtemp(dir))
+    fail_msg("cannot create a temporary folder");
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/log-%02d.json.gz", dir, i);
+    write_big_log(path, 300 + i);
+    if (i == bad && truncate(path, 600) != 0)
+      fail_msg("cannot cut %s short", path);
+  }
+}
+
+static void remove_log_tree(const char *dir, int n)
+{
+  char path[96];
+
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/log-%02d.json.gz", dir, i);
+    unlink(path);
+  }
+  rmdir(dir);
+}
+
+/* Files read on several threads give the rows and counts of one. */
+static void test_threads_change_nothing(void **state)
+{
+  char dir[] = "/tmp/nhi-test-ct-par-XXXXXX";
+  static const char sql[] = "SELECT identity_ref, action, source_ip,"
+    " first_seen, last_seen, count FROM activity ORDER BY id";
+  struct run one, four;
+  char *a, *b;
+
+  (void)state;
+  write_log_tree(dir, 12, -1);
+  open_store(&one);
+  import_threads(&one, dir, 0, 0, 1);
+  open_store(&four);
+  import_threads(&four, dir, 0, 0, 4);
+  remove_log_tree(dir, 12);
+  expect_ok(&one);
+  expect_ok(&four);
+  assert_int_equal(four.stats.files, 12);
+  assert_int_equal(four.stats.records, 12 * 300 + 66);
+  assert_int_equal(four.stats.activity, one.stats.activity);
+  assert_string_equal(four.stats.account, "111122223333");
+  a = rows(one.s, sql);
+  b = rows(four.s, sql);
+  assert_string_equal(a, b);
+  free(a);
+  free(b);
+  run_free(&one);
+  run_free(&four);
+}
+
+/* A truncated file among many read in parallel is named, and fails the
+ * import. */
+static void test_threads_name_the_bad_file(void **state)
+{
+  char dir[] = "/tmp/nhi-test-ct-bad-XXXXXX";
+  char want[128];
+  struct run r;
+
+  (void)state;
+  write_log_tree(dir, 8, 5);
+  open_store(&r);
+  import_threads(&r, dir, 0, 0, 3);
+  remove_log_tree(dir, 8);
+  assert_int_equal(r.rc, NHI_ERR_INPUT);
+  snprintf(want, sizeof want, "%s/log-05.json.gz': record ", dir);
+  if (!strstr(r.log, want) || !strstr(r.log, "the file is truncated"))
+    fail_msg("expected the message to name %s, got:\n%s", want, r.log);
   run_free(&r);
 }
 
@@ -482,6 +561,8 @@ int main(void)
     cmocka_unit_test(test_identity_resolved),
     cmocka_unit_test(test_file_larger_than_a_read),
     cmocka_unit_test(test_rows_written_in_batches),
+    cmocka_unit_test(test_threads_change_nothing),
+    cmocka_unit_test(test_threads_name_the_bad_file),
     cmocka_unit_test(test_empty_records),
     cmocka_unit_test(test_corrupt_record),
     cmocka_unit_test(test_truncated_gzip),
