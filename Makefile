@@ -64,7 +64,7 @@ $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(ORACLE_OBJ) \
 	  $(LDLIBS)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/core/main.d $(ORACLE_OBJ:.o=.d) \
   $(SUPPORT_OBJ:.o=.d)

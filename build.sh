@@ -51,6 +51,14 @@ build_asan() {
   make -s -j"$JOBS" WERROR="$WERROR" BUILD=build-asan SANITIZE=1 all tests
 }
 
+# The unit tests of the code that runs on several threads, under
+# ThreadSanitizer.
+THREADED_TESTS=(test_workers test_import_aws_cloudtrail)
+build_tsan() {
+  make -s -j"$JOBS" WERROR="$WERROR" BUILD=build-tsan \
+    CC="cc -fsanitize=thread" "${THREADED_TESTS[@]/#/build-tsan/tests/}"
+}
+
 # Runs every suite against one build folder; prints one closing line.
 run_suites() {
   local dir=$1
@@ -62,7 +70,9 @@ case "${1:-build}" in
   build) deps; build ;;
   test)
     deps; build
-    run_suites build
+    build_tsan
+    NHI_TSAN_TESTS="${THREADED_TESTS[*]/#/build-tsan/tests/}" \
+    TSAN_OPTIONS=halt_on_error=1 run_suites build
     build_asan
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

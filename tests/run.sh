@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite against one build folder ($NHI_BUILD, default
-# build): C unit tests, plugin tests, end-to-end tests. Ends with one
-# line "N passed, N failed" over all of them.
+# build): C unit tests, plugin tests, end-to-end tests, and the unit
+# tests listed in $NHI_TSAN_TESTS (built with ThreadSanitizer). Ends
+# with one line "N passed, N failed" over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${NHI_BUILD:-build}
@@ -49,6 +50,11 @@ unit() {
 
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] && unit "$t"
+done
+
+# The threaded code's tests built with ThreadSanitizer, when given.
+for t in ${NHI_TSAN_TESTS:-}; do
+  unit "$t"
 done
 
 "$NHISCOPE" test plugins/ >"$log" 2>&1
