@@ -889,3 +889,41 @@ enum nhi_rc nhi_aws_engine_terms(struct nhi_aws_engine *e,
     rc = nhi_aws_terms_add(t, scps[i]);
   return rc;
 }
+
+enum nhi_rc nhi_aws_engine_allow_scope(struct nhi_aws_engine *e,
+                                       const char *principal,
+                                       const char *action,
+                                       struct nhi_aws_scope *sc)
+{
+  struct principal *p;
+  enum nhi_rc rc;
+
+  nhi_aws_scope_free(sc);
+  rc = principal_get(e, principal, &p);
+  if (rc)
+    return rc;
+  if (!p->has_identity || p->partial) {
+    sc->all = 1;
+    return NHI_OK;
+  }
+  return nhi_aws_scope_add(sc, &p->identity, action);
+}
+
+enum nhi_rc nhi_aws_engine_has_rpolicy(struct nhi_aws_engine *e,
+                                       const struct nhi_aws_query *q,
+                                       int *has)
+{
+  enum nhi_aws_rpolicy kind;
+  struct rpolicy *r;
+  char *key = rpolicy_key(q, &kind);
+  enum nhi_rc rc;
+
+  *has = 0;
+  if (!key)
+    return NHI_ERR_NOMEM;
+  rc = rpolicy_get(e, key, &r);
+  free(key);
+  if (!rc)
+    *has = r->found || r->unreadable;
+  return rc;
+}

@@ -72,4 +72,21 @@ enum nhi_rc nhi_aws_engine_terms(struct nhi_aws_engine *e,
                                  const char *principal,
                                  struct nhi_aws_terms *t);
 
+/* What principal's identity-based policies may allow of action
+ * (nhi_aws_scope_add) into sc (the caller's, emptied first): sc->all
+ * when some of those policies are not in the evidence or the principal
+ * is not. Store errors are logged (NHI_ERR_DB); NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_engine_allow_scope(struct nhi_aws_engine *e,
+                                       const char *principal,
+                                       const char *action,
+                                       struct nhi_aws_scope *sc);
+
+/* *has is 1 when q's resource-based policy (a bucket's, a key's, a
+ * role's trust policy for an STS action...) is in the evidence or could
+ * not be read, or would be AWS's default key policy; 0 when q is judged
+ * without one. */
+enum nhi_rc nhi_aws_engine_has_rpolicy(struct nhi_aws_engine *e,
+                                       const struct nhi_aws_query *q,
+                                       int *has);
+
 #endif

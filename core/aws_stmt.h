@@ -111,6 +111,28 @@ enum nhi_rc nhi_aws_terms_add(struct nhi_aws_terms *t,
 /* Frees what t holds (not the patterns) and empties it. */
 void nhi_aws_terms_free(struct nhi_aws_terms *t);
 
+/* The resources an Allow of an action may name: the Resource patterns
+ * (policy variables widened to '*') of the Allow statements whose
+ * actions may match it; all resources when one has NotResource or no
+ * Resource. Owned. */
+struct nhi_aws_scope {
+  char **patterns;
+  size_t n, cap;
+  int all;
+};
+
+/* Adds to sc what the Allow statements of list that may match action
+ * may name. NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_scope_add(struct nhi_aws_scope *sc,
+                              const struct nhi_aws_stmts *list,
+                              const char *action);
+
+/* 1 when a resource ARN may be named by sc. */
+int nhi_aws_scope_covers(const struct nhi_aws_scope *sc,
+                         const char *resource);
+
+void nhi_aws_scope_free(struct nhi_aws_scope *sc);
+
 /* Matches st against rq into *m. The Principal element is checked only
  * when principals is set (resource-based and trust policies).
  * NHI_ERR_NOMEM. */

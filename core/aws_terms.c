@@ -4,6 +4,8 @@
  * decided the same way. */
 #include "aws_stmt.h"
 
+#include "aws_match.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,4 +79,97 @@ void nhi_aws_terms_free(struct nhi_aws_terms *t)
   free(t->patterns);
   free(t->variable);
   memset(t, 0, sizeof *t);
+}
+
+/* p with each policy variable replaced by '*', malloc'd. */
+static char *widen(const char *p)
+{
+  char *out = malloc(strlen(p) + 1), *o = out;
+  const char *close;
+
+  for (; out && *p; p++) {
+    if (p[0] == '$' && p[1] == '{' && (close = strchr(p, '}'))) {
+      *o++ = '*';
+      p = close;
+    } else {
+      *o++ = *p;
+    }
+  }
+  if (o)
+    *o = '\0';
+  return out;
+}
+
+static enum nhi_rc scope_add_pattern(struct nhi_aws_scope *sc,
+                                     const char *p, int variables)
+{
+  char **grown, *copy;
+  size_t cap;
+
+  copy = variables ? widen(p) : strdup(p);
+  if (!copy)
+    return NHI_ERR_NOMEM;
+  if (sc->n == sc->cap) {
+    cap = sc->cap ? sc->cap * 2 : 8;
+    grown = realloc(sc->patterns, cap * sizeof *grown);
+    if (!grown) {
+      free(copy);
+      return NHI_ERR_NOMEM;
+    }
+    sc->patterns = grown;
+    sc->cap = cap;
+  }
+  sc->patterns[sc->n++] = copy;
+  return NHI_OK;
+}
+
+static int may_match_action(const struct nhi_aws_stmt *st,
+                            const char *action)
+{
+  int hit = 0;
+
+  for (size_t i = 0; i < st->nactions && !hit; i++)
+    hit = nhi_aws_action_match(st->actions[i], action);
+  return st->not_action ? !hit : hit;
+}
+
+enum nhi_rc nhi_aws_scope_add(struct nhi_aws_scope *sc,
+                              const struct nhi_aws_stmts *list,
+                              const char *action)
+{
+  const struct nhi_aws_stmt *st;
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t i = 0; list && i < list->n && !rc && !sc->all; i++) {
+    st = &list->items[i];
+    if (!st->allow || !may_match_action(st, action))
+      continue;
+    if (!st->has_resource || st->not_resource) {
+      sc->all = 1;
+      break;
+    }
+    for (size_t j = 0; j < st->nresources && !rc; j++)
+      rc = scope_add_pattern(sc, st->resources[j], st->variables);
+  }
+  return rc;
+}
+
+int nhi_aws_scope_covers(const struct nhi_aws_scope *sc,
+                         const char *resource)
+{
+  if (sc->all)
+    return 1;
+  for (size_t i = 0; i < sc->n; i++)
+    if (strcmp(sc->patterns[i], "*") == 0 ||
+        nhi_aws_arn_match(sc->patterns[i], resource))
+      return 1;
+  return 0;
+}
+
+void nhi_aws_scope_free(struct nhi_aws_scope *sc)
+{
+  for (size_t i = 0; i < sc->n; i++)
+    free(sc->patterns[i]);
+  free(sc->patterns);
+  memset(sc, 0, sizeof *sc);
 }

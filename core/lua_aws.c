@@ -23,6 +23,7 @@ struct engine_box {
 struct scratch {
   struct nhi_aws_context ctx;
   struct nhi_aws_result result;
+  struct nhi_aws_scope scope;   /* what an Allow may name */
   sqlite3_stmt *st;
 };
 
@@ -41,6 +42,7 @@ static int scratch_gc(lua_State *L)
 
   nhi_aws_context_free(&s->ctx);
   nhi_aws_result_clear(&s->result);
+  nhi_aws_scope_free(&s->scope);
   sqlite3_finalize(s->st);
   s->st = NULL;
   return 0;
@@ -353,6 +355,26 @@ static const char *next_candidate(lua_State *L, struct scratch *s, int idx,
   return lua_tostring(L, -1);
 }
 
+/* Decides q into s->result. A resource that no identity-based Allow of
+ * the action may name, and whose resource-based policy is not in the
+ * evidence, is not allowed: the engine is not asked. */
+static enum nhi_rc judge_candidate(struct engine_box *b, struct scratch *s,
+                                   const struct nhi_aws_query *q)
+{
+  enum nhi_rc rc;
+  int has = 1;
+
+  nhi_aws_result_clear(&s->result);
+  if (!nhi_aws_scope_covers(&s->scope, q->resource)) {
+    rc = nhi_aws_engine_has_rpolicy(b->engine, q, &has);
+    if (rc || !has) {
+      s->result.decision = NHI_AWS_IMPLICIT_DENY;
+      return rc;
+    }
+  }
+  return nhi_aws_engine_decide(b->engine, q, &s->result);
+}
+
 /* ctx.aws:allowed_resources(principal, action, candidates[, options])
  * -> allowed ARNs, indeterminate ARNs. candidates is a list of ARNs or
  * SQL whose first column gives them. */
@@ -372,11 +394,14 @@ static int l_aws_allowed(lua_State *L)
   if (lua_type(L, 4) == LUA_TSTRING)
     prepare_candidates(L, b, s, lua_tostring(L, 4));
   q.ctx = &s->ctx;
+  rc = nhi_aws_engine_allow_scope(b->engine, q.principal, q.action,
+                                  &s->scope);
+  if (rc)
+    return raise_rc(L, b, "allowed_resources", rc);
   lua_newtable(L);
   lua_newtable(L);
   while ((q.resource = next_candidate(L, s, 4, &i)) != NULL) {
-    nhi_aws_result_clear(&s->result);
-    rc = nhi_aws_engine_decide(b->engine, &q, &s->result);
+    rc = judge_candidate(b, s, &q);
     if (rc)
       return raise_rc(L, b, "allowed_resources", rc);
     if (s->result.decision == NHI_AWS_ALLOW)

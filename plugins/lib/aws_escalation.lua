@@ -93,6 +93,19 @@ local REGIONS = [[
   UNION SELECT native_id FROM resources WHERE provider = 'aws'
 ]]
 
+-- Every row of sql, as a list.
+local function all_rows(ctx, sql, ...)
+  local out = {}
+  for row in ctx.db:rows(sql, ...) do out[#out + 1] = row end
+  return out
+end
+
+-- Asked in chunks of this many candidates, so that a node stops once it
+-- has allowed edges to esc.ADMIN_EDGES administrators: the one a path
+-- takes and the ten more a finding names.
+esc.CHUNK = 32
+esc.ADMIN_EDGES = 11
+
 local function as_step(principal, permission, resource, technique, decision)
   return { principal = principal, permission = permission, resource = resource,
            technique = technique, decision = decision }
@@ -155,11 +168,32 @@ function Graph:probes(node, template)
   return list
 end
 
--- Adds the edge a -> b (b an ARN, or "admin" for any permission).
-function Graph:add(a, b, step)
+-- Adds the edge a -> b (b an ARN, or "admin" for any permission), with
+-- its place among a's edges: the move that found it, allowed before
+-- open, then the target's place in the move's candidates.
+function Graph:add(a, b, step, index)
   local edges = self.out[a]
-  edges[#edges + 1] = { to = b, step = step }
+  local key = { self.move, step.decision == "allow" and 0 or 1, index or 0 }
+  edges[#edges + 1] = { to = b, step = step, key = key }
+  if step.decision == "allow" and self:is_admin_target(b) and not self.admins_seen[b] then
+    self.admins_seen[b] = true
+    self.allowed_to_admin = self.allowed_to_admin + 1
+  end
 end
+
+-- Moves are numbered in the order a node's are tried, the same in every
+-- round, so that edges found in different rounds sort as if found in one.
+function Graph:next_move()
+  self.move = self.move + 1
+end
+
+-- Whether b is a target of the admin search: "admin", or a principal
+-- holding administrator rights (or perhaps holding them).
+function Graph:is_admin_target(b)
+  return b == "admin" or self.admin_targets[b] == true
+end
+
+
 
 -- The principals with an Allow that could match action: only they can
 -- be allowed it by identity-based policies. Cached per action.
@@ -180,24 +214,55 @@ function Graph:holds(arn, action)
   return cache[action][arn] == true
 end
 
--- The targets (ARNs, not arn itself) arn may act on with action, each
--- with its decision. Unless any_policy (a resource policy may allow it
--- alone), only a holder of a matching Allow is asked.
-function Graph:targets(arn, action, candidates, context, any_policy)
-  if not any_policy and not self:holds(arn, action) then return {} end
-  local list, seen = {}, {}
-  for _, c in ipairs(candidates) do
-    if c ~= arn and not seen[c] then
-      seen[c] = true
-      list[#list + 1] = c
+-- The candidates of lists (taken as one list, in order) that the round
+-- wants: {arn, place in the whole list}, each once. A list's picks are
+-- kept for the round, so a long list is filtered once, not per node.
+function Graph:pick(lists)
+  local out, offset = {}, 0
+  for _, list in ipairs(lists) do
+    local picked = self.picked[list]
+    if not picked then
+      picked = {}
+      for i, c in ipairs(list) do
+        if self.wanted[c] then picked[#picked + 1] = { c, i } end
+      end
+      self.picked[list] = picked
+    end
+    for _, p in ipairs(picked) do out[#out + 1] = { p[1], offset + p[2] } end
+    offset = offset + #list
+  end
+  return out
+end
+
+-- The targets (ARNs, not arn itself) arn may act on with action among
+-- picks (Graph:pick), each {arn, decision, place}. Unless any_policy (a
+-- resource policy may allow it alone), only a holder of a matching Allow
+-- is asked. Asked in chunks: once the node has esc.ADMIN_EDGES allowed
+-- edges to administrators, it needs no more.
+function Graph:targets(arn, action, picks, context, any_policy)
+  if #picks == 0 or (not any_policy and not self:holds(arn, action)) then return {} end
+  local list, place = {}, {}
+  for _, p in ipairs(picks) do
+    if p[1] ~= arn and not place[p[1]] then
+      list[#list + 1] = p[1]
+      place[p[1]] = p[2]
     end
   end
-  if #list == 0 then return {} end
-  local allowed, open = self.ctx.aws:allowed_resources(arn, action, list,
-                                                        { context = context })
-  local out = {}
-  for _, r in ipairs(allowed) do out[#out + 1] = { r, "allow" } end
-  for _, r in ipairs(open) do out[#out + 1] = { r, "indeterminate" } end
+  local out, extra, counted = {}, 0, {}
+  for first = 1, #list, esc.CHUNK do
+    if self.allowed_to_admin + extra >= esc.ADMIN_EDGES then break end
+    local chunk = table.move(list, first, math.min(first + esc.CHUNK - 1, #list), 1, {})
+    local allowed, open = self.ctx.aws:allowed_resources(arn, action, chunk,
+                                                          { context = context })
+    for _, r in ipairs(allowed) do
+      out[#out + 1] = { r, "allow", place[r] }
+      if self:is_admin_target(r) and not self.admins_seen[r] and not counted[r] then
+        counted[r] = true
+        extra = extra + 1
+      end
+    end
+    for _, r in ipairs(open) do out[#out + 1] = { r, "indeterminate", place[r] } end
+  end
   return out
 end
 
@@ -215,7 +280,8 @@ local OWN_POLICIES = [[
 function Graph:self_grants(node)
   local arn, context = node.native_id, { ["iam:PolicyARN"] = ADMIN_POLICY }
   local function try(action, resource, technique, note)
-    if not self:holds(arn, action) then return end
+    self:next_move()
+    if not self.wanted.admin or not self:holds(arn, action) then return end
     local d = self:may(arn, action, { resource }, context)
     if d then
       local step = as_step(arn, action, resource, technique, note and "indeterminate" or d)
@@ -248,16 +314,17 @@ local ADMIN_GROUPS = [[
 ]]
 
 function Graph:join_groups(node)
-  if node.type ~= "user" then return end
+  self:next_move()
+  if node.type ~= "user" or not self.wanted.admin then return end
   if not self.admin_groups then
     self.admin_groups = {}
-    for row in self.ctx.db:rows(ADMIN_GROUPS) do
-      self.admin_groups[#self.admin_groups + 1] = row.arn
+    for i, row in ipairs(all_rows(self.ctx, ADMIN_GROUPS)) do
+      self.admin_groups[i] = { row.arn, i }
     end
   end
   for _, t in ipairs(self:targets(node.native_id, "iam:AddUserToGroup", self.admin_groups)) do
     self:add(node.native_id, "admin",
-             as_step(node.native_id, "iam:AddUserToGroup", t[1], "join-group", t[2]))
+             as_step(node.native_id, "iam:AddUserToGroup", t[1], "join-group", t[2]), t[3])
   end
 end
 
@@ -268,6 +335,8 @@ local TRUSTS = [[
   WHERE kind = 'can_assume' AND to_type = 'identity' AND from_type != 'federated'
   ORDER BY to_ref
 ]]
+
+local EMPTY = {}
 
 function Graph:trusted_by(principal)
   if not self.trusts then
@@ -281,17 +350,22 @@ function Graph:trusted_by(principal)
       end
     end
   end
-  return self.trusts[principal] or {}
+  return self.trusts[principal] or EMPTY
 end
 
 -- The roles that trust service and, if it needs one, have an instance
--- profile: the roles it can run code as.
+-- profile: the roles it can run code as. One list per service, kept.
 function Graph:service_roles(service, profile)
-  local out = {}
-  for _, r in ipairs(self:trusted_by(service)) do
-    if not profile or (self.nodes[r].profiles or 0) > 0 then out[#out + 1] = r end
+  local key = service .. (profile and "+profile" or "")
+  self.by_service = self.by_service or {}
+  if not self.by_service[key] then
+    local out = {}
+    for _, r in ipairs(self:trusted_by(service)) do
+      if not profile or (self.nodes[r].profiles or 0) > 0 then out[#out + 1] = r end
+    end
+    self.by_service[key] = out
   end
-  return out
+  return self.by_service[key]
 end
 
 -- The candidate lists the IAM moves are asked about, built once.
@@ -314,12 +388,6 @@ function Graph:lists()
   return by
 end
 
-local function concat(...)
-  local out = {}
-  for _, list in ipairs({ ... }) do table.move(list, 1, #list, #out + 1, out) end
-  return out
-end
-
 -- Edges to other principals through IAM: assuming, rewriting a trust
 -- policy, minting a user's key or console password.
 function Graph:identity_moves(node)
@@ -327,26 +395,30 @@ function Graph:identity_moves(node)
   local root = ("arn:aws:iam::%s:root"):format(node.account or "")
   local moves = {
     { "sts:AssumeRole", "assume-role",
-      concat(self:trusted_by(arn), self:trusted_by(root), self:trusted_by("*")) },
-    { "iam:UpdateAssumeRolePolicy", "rewrite-trust", by.roles_in[node.account or ""] or {} },
-    { "iam:CreateAccessKey", "create-access-key", by.users },
-    { "iam:CreateLoginProfile", "create-login-profile", by.no_password },
-    { "iam:UpdateLoginProfile", "update-login-profile", by.password },
+      { self:trusted_by(arn), self:trusted_by(root), self:trusted_by("*") } },
+    { "iam:UpdateAssumeRolePolicy", "rewrite-trust", { by.roles_in[node.account or ""] or EMPTY } },
+    { "iam:CreateAccessKey", "create-access-key", { by.users } },
+    { "iam:CreateLoginProfile", "create-login-profile", { by.no_password } },
+    { "iam:UpdateLoginProfile", "update-login-profile", { by.password } },
   }
   for _, m in ipairs(moves) do
     local action, technique = m[1], m[2]
+    self:next_move()
     -- A trust policy naming the principal may allow on its own.
-    local hits = action == "sts:AssumeRole" and self:targets(arn, action, m[3], nil, true)
-      or self:targets(arn, action, m[3])
+    local hits = self:targets(arn, action, self:pick(m[3]), nil, action == "sts:AssumeRole")
     for _, t in ipairs(hits) do
-      self:add(arn, t[1], as_step(arn, action, t[1], technique, t[2]))
+      self:add(arn, t[1], as_step(arn, action, t[1], technique, t[2]), t[3])
     end
   end
 end
 
 -- "allow", "indeterminate" or nil: may node make every call of run?
--- Also the actions it would use, one of each "any of" list.
+-- Also the actions it would use, one of each "any of" list. Kept per
+-- node and technique: the answer does not change between rounds.
 function Graph:may_run(node, run, template)
+  local memo = self.ran[node.native_id] or {}
+  self.ran[node.native_id] = memo
+  if memo[run] then return table.unpack(memo[run]) end
   local probes, verdict, used = self:probes(node, template), "allow", {}
   for _, need in ipairs(run) do
     local best, pick
@@ -356,10 +428,11 @@ function Graph:may_run(node, run, template)
       if d == "allow" then best, pick = d, action break end
       if d == "indeterminate" and not best then best, pick = d, action end
     end
-    if not best then return nil end
+    if not best then verdict, used = nil, nil break end
     verdict = weaker(verdict, best)
     used[#used + 1] = pick
   end
+  memo[run] = { verdict, used }
   return verdict, used
 end
 
@@ -367,14 +440,17 @@ end
 function Graph:pass_role_moves(node)
   local arn = node.native_id
   for _, t in ipairs(esc.PASS_ROLE) do
-    local d, used = self:may_run(node, t.run, t.probe)
+    self:next_move()
+    local picks = self:holds(arn, "iam:PassRole")
+      and self:pick({ self:service_roles(t.service, t.profile) }) or EMPTY
+    local d, used
+    if #picks > 0 then d, used = self:may_run(node, t.run, t.probe) end
     if d then
-      local roles = self:service_roles(t.service, t.profile)
       local context = { ["iam:PassedToService"] = t.service }
-      for _, hit in ipairs(self:targets(arn, "iam:PassRole", roles, context)) do
+      for _, hit in ipairs(self:targets(arn, "iam:PassRole", picks, context)) do
         local step = as_step(arn, "iam:PassRole + " .. table.concat(used, " + "), hit[1],
                              "pass-role-" .. t.id, weaker(d, hit[2]))
-        self:add(arn, hit[1], step)
+        self:add(arn, hit[1], step, hit[3])
       end
     end
   end
@@ -386,46 +462,121 @@ local RUNS_AS = [[
   WHERE e.kind = 'runs_as' ORDER BY 1
 ]]
 
+-- The runs_as edges of resources of a type, read once.
+function Graph:runs_as(type)
+  self.runs = self.runs or {}
+  if not self.runs[type] then self.runs[type] = all_rows(self.ctx, RUNS_AS, type) end
+  return self.runs[type]
+end
+
 -- Edges to roles that code already running as them can be made to use.
 function Graph:run_as_moves(node)
   local arn = node.native_id
   for _, t in ipairs(esc.RUN_AS) do
+    self:next_move()
     if self:holds(arn, t.action) then
-      local known = false
-      for row in self.ctx.db:rows(RUNS_AS, t.type) do
-        known = true
-        local d = self.nodes[row.to_ref] and self:may(arn, t.action, { row.resource })
+      local rows = self:runs_as(t.type)
+      for i, row in ipairs(rows) do
+        local d = self.nodes[row.to_ref] and self.wanted[row.to_ref]
+          and self:may(arn, t.action, { row.resource })
         if d and row.to_ref ~= arn then
-          self:add(arn, row.to_ref, as_step(arn, t.action, row.resource, t.id, d))
+          self:add(arn, row.to_ref, as_step(arn, t.action, row.resource, t.id, d), i)
         end
       end
-      local d = not known and self:may(arn, t.action, self:probes(node, t.probe))
-      if d then
-        for _, r in ipairs(self:service_roles(t.service, t.profile)) do
-          if r ~= arn then
-            local step = as_step(arn, t.action, r, t.id, "indeterminate")
-            step.note = "the evidence does not say which " .. t.type
-              .. " runs as this role"
-            self:add(arn, r, step)
-          end
+      local picks = #rows == 0 and self:pick({ self:service_roles(t.service, t.profile) })
+        or EMPTY
+      local d = #picks > 0 and self:may(arn, t.action, self:probes(node, t.probe))
+      for _, p in ipairs(d and picks or EMPTY) do
+        if p[1] ~= arn then
+          local step = as_step(arn, t.action, p[1], t.id, "indeterminate")
+          step.note = "the evidence does not say which " .. t.type
+            .. " runs as this role"
+          self:add(arn, p[1], step, p[2])
         end
       end
     end
   end
 end
 
--- Builds the edges of every node but those skip(arn) leaves out.
-function Graph:build(skip)
-  for _, arn in ipairs(self.order) do
-    local node = self.nodes[arn]
-    if skip and skip(arn) then goto next end
-    self:self_grants(node)
-    self:join_groups(node)
-    self:identity_moves(node)
-    self:pass_role_moves(node)
-    self:run_as_moves(node)
-    ::next::
+-- Tries every move of node toward the candidates the round wants.
+function Graph:expand(node)
+  local arn = node.native_id
+  self.move = 0
+  self.admins_seen = self.seen_by[arn] or {}
+  self.seen_by[arn] = self.admins_seen
+  self.allowed_to_admin = self.to_admin[arn] or 0
+  self:self_grants(node)
+  self:join_groups(node)
+  self:identity_moves(node)
+  self:pass_role_moves(node)
+  self:run_as_moves(node)
+  self.to_admin[arn] = self.allowed_to_admin
+end
+
+local function by_key(a, b)
+  for i = 1, 3 do
+    if a.key[i] ~= b.key[i] then return a.key[i] < b.key[i] end
   end
+  return false
+end
+
+-- A node that can already reach administrator rights by an allowed
+-- step keeps only its edges to administrators, up to the one that makes
+-- esc.ADMIN_EDGES allowed ones: no shorter path runs through its other
+-- edges, and a finding names no more administrators than that.
+function Graph:settle(arn)
+  local kept, seen, allowed = {}, {}, 0
+  for _, e in ipairs(self.out[arn]) do
+    if allowed >= esc.ADMIN_EDGES then break end
+    if self:is_admin_target(e.to) then
+      kept[#kept + 1] = e
+      if e.step.decision == "allow" and not seen[e.to] then
+        seen[e.to] = true
+        allowed = allowed + 1
+      end
+    end
+  end
+  self.out[arn] = kept
+  self.seen_by[arn] = nil
+end
+
+-- Builds the edges that lead somewhere: to administrator rights (to
+-- "admin", or to a principal for which is_admin(arn) is not "no"), or to
+-- a principal for which has_data(arn) says it reaches sensitive data of
+-- its own, directly or through other principals. Rounds go backwards
+-- from those: each asks every node about the principals that became
+-- reachable-from in the round before, so no node is asked about a
+-- principal that leads nowhere. Nodes skip(arn) leaves out (already
+-- administrators) get no edges.
+function Graph:build(skip, is_admin, has_data)
+  self.admin_targets, self.to_admin, self.seen_by, self.ran = {}, {}, {}, {}
+  local useful, active = { admin = true }, {}
+  for _, arn in ipairs(self.order) do
+    if is_admin and is_admin(arn) ~= "no" then self.admin_targets[arn] = true end
+    if self.admin_targets[arn] or (has_data and has_data(arn)) then useful[arn] = true end
+    if not (skip and skip(arn)) then active[#active + 1] = arn end
+  end
+  local wanted = useful
+  while next(wanted) do
+    self.wanted, self.picked = wanted, setmetatable({}, { __mode = "k" })
+    local next_wanted, still = {}, {}
+    for _, arn in ipairs(active) do
+      local before = #self.out[arn]
+      self:expand(self.nodes[arn])
+      if #self.out[arn] > before and not useful[arn] then
+        useful[arn] = true
+        next_wanted[arn] = true
+      end
+      if (self.to_admin[arn] or 0) > 0 then
+        table.sort(self.out[arn], by_key)
+        self:settle(arn)
+      else
+        still[#still + 1] = arn
+      end
+    end
+    active, wanted = still, next_wanted
+  end
+  for _, arn in ipairs(active) do table.sort(self.out[arn], by_key) end
   return self
 end
 

@@ -108,4 +108,61 @@ function power.sensitive_reach(ctx, arn)
   return reach
 end
 
+-- The principals that can read or write some confidential or restricted
+-- store, as a set: every can_read/can_write edge to such a store, or to
+-- a set of stores that holds one (docs/schema.md).
+local SENSITIVE = [[
+  SELECT native_id, type, account FROM resources
+  WHERE provider = 'aws' AND sensitivity IN ('confidential', 'restricted')
+]]
+local SENSITIVE_DIRECT = [[
+  SELECT DISTINCT e.from_ref FROM edges e JOIN resources r
+    ON r.provider = 'aws' AND r.native_id = e.to_ref
+  WHERE e.kind IN ('can_read', 'can_write') AND e.to_type = 'resource'
+    AND r.sensitivity IN ('confidential', 'restricted')
+]]
+local SETS = [[
+  SELECT from_ref, json_extract(attrs, '$.resource_type') AS type,
+         json_extract(attrs, '$.set.prefix') AS prefix,
+         json_extract(attrs, '$.set.account') AS account,
+         json_extract(attrs, '$.set.except') AS excluded
+  FROM edges WHERE kind IN ('can_read', 'can_write') AND to_type = 'resource_set'
+]]
+
+-- Every row of sql, as a list.
+local function all_rows(ctx, sql, ...)
+  local out = {}
+  for row in ctx.db:rows(sql, ...) do out[#out + 1] = row end
+  return out
+end
+
+-- Whether the set edge row stands for store r.
+local function set_holds(row, r)
+  if r.type ~= row.type or r.native_id:sub(1, #row.prefix) ~= row.prefix
+     or r.account ~= row.account then
+    return false
+  end
+  for _, x in ipairs(nhi.json.decode(row.excluded or "[]")) do
+    if x == r.native_id then return false end
+  end
+  return true
+end
+
+function power.sensitive_holders(ctx)
+  local stores, holders = all_rows(ctx, SENSITIVE), {}
+  if #stores == 0 then return holders end
+  for row in ctx.db:rows(SENSITIVE_DIRECT) do holders[row.from_ref] = true end
+  for row in ctx.db:rows(SETS) do
+    if not holders[row.from_ref] then
+      for _, r in ipairs(stores) do
+        if set_holds(row, r) then
+          holders[row.from_ref] = true
+          break
+        end
+      end
+    end
+  end
+  return holders
+end
+
 return power

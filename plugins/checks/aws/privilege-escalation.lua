@@ -111,8 +111,12 @@ the identity caps every path at once.]],
 
   run = function(ctx)
     local admin = memo(power.admin)
+    local holders = power.sensitive_holders(ctx)
     -- An admin already has every right: no need to know its moves.
-    local graph = esc.new(ctx):build(function(arn) return admin(ctx, arn) == "allow" end)
+    local graph = esc.new(ctx):build(
+      function(arn) return admin(ctx, arn) == "allow" end,
+      function(arn) return admin(ctx, arn) end,
+      function(arn) return holders[arn] == true end)
     local reach = memo(power.sensitive_reach)
     for _, start in ipairs(graph.order) do
       local node = graph.nodes[start]
