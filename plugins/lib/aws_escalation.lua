@@ -172,8 +172,10 @@ end
 -- its place among a's edges: the move that found it, allowed before
 -- open, then the target's place in the move's candidates.
 function Graph:add(a, b, step, index)
+  if self.allow_only and step.decision ~= "allow" then return end
   local edges = self.out[a]
-  local key = { self.move, step.decision == "allow" and 0 or 1, index or 0 }
+  local key = self.move * 4294967296 + (step.decision == "allow" and 0 or 2147483648)
+    + (index or 0)
   edges[#edges + 1] = { to = b, step = step, key = key }
   if step.decision == "allow" and self:is_admin_target(b) and not self.admins_seen[b] then
     self.admins_seen[b] = true
@@ -405,7 +407,9 @@ function Graph:identity_moves(node)
     local action, technique = m[1], m[2]
     self:next_move()
     -- A trust policy naming the principal may allow on its own.
-    local hits = self:targets(arn, action, self:pick(m[3]), nil, action == "sts:AssumeRole")
+    local any_policy = action == "sts:AssumeRole"
+    local hits = (any_policy or self:holds(arn, action))
+      and self:targets(arn, action, self:pick(m[3]), nil, any_policy) or EMPTY
     for _, t in ipairs(hits) do
       self:add(arn, t[1], as_step(arn, action, t[1], technique, t[2]), t[3])
     end
@@ -513,31 +517,40 @@ function Graph:expand(node)
   self.to_admin[arn] = self.allowed_to_admin
 end
 
-local function by_key(a, b)
-  for i = 1, 3 do
-    if a.key[i] ~= b.key[i] then return a.key[i] < b.key[i] end
-  end
-  return false
-end
+local function by_key(a, b) return a.key < b.key end
 
--- A node that can already reach administrator rights by an allowed
--- step keeps only its edges to administrators, up to the one that makes
--- esc.ADMIN_EDGES allowed ones: no shorter path runs through its other
--- edges, and a finding names no more administrators than that.
-function Graph:settle(arn)
-  local kept, seen, allowed = {}, {}, 0
-  for _, e in ipairs(self.out[arn]) do
-    if allowed >= esc.ADMIN_EDGES then break end
-    if self:is_admin_target(e.to) then
+-- What a node's edges to administrators leave of its other edges, once
+-- they are all known (after the first round). With an allowed step to
+-- an administrator, it keeps only its edges to administrators, up to the
+-- esc.ADMIN_EDGES-th one allowed: no shorter path runs through its other
+-- edges, and a finding names no more administrators than that. With
+-- only open steps to administrators, a path that may pass through it
+-- ends there as well, so of its other edges it keeps the allowed ones,
+-- which a path of allowed steps only may still take. Returns whether it
+-- is done: settled, its edges final.
+function Graph:trim(arn)
+  local edges = self.out[arn]
+  table.sort(edges, by_key)
+  local settled, open = (self.to_admin[arn] or 0) > 0, false
+  for _, e in ipairs(edges) do open = open or self:is_admin_target(e.to) end
+  open = open and not settled
+  local kept, seen, count = {}, {}, 0
+  for _, e in ipairs(edges) do
+    local admin = self:is_admin_target(e.to)
+    if admin and count < esc.ADMIN_EDGES then
       kept[#kept + 1] = e
-      if e.step.decision == "allow" and not seen[e.to] then
+      if (open or e.step.decision == "allow") and not seen[e.to] then
         seen[e.to] = true
-        allowed = allowed + 1
+        count = count + 1
       end
+    elseif not admin and not settled and (not open or e.step.decision == "allow") then
+      kept[#kept + 1] = e
     end
   end
   self.out[arn] = kept
+  self.open_to_admin[arn] = open
   self.seen_by[arn] = nil
+  return settled
 end
 
 -- Builds the edges that lead somewhere: to administrator rights (to
@@ -550,31 +563,28 @@ end
 -- administrators) get no edges.
 function Graph:build(skip, is_admin, has_data)
   self.admin_targets, self.to_admin, self.seen_by, self.ran = {}, {}, {}, {}
+  self.open_to_admin = {}
   local useful, active = { admin = true }, {}
   for _, arn in ipairs(self.order) do
     if is_admin and is_admin(arn) ~= "no" then self.admin_targets[arn] = true end
     if self.admin_targets[arn] or (has_data and has_data(arn)) then useful[arn] = true end
     if not (skip and skip(arn)) then active[#active + 1] = arn end
   end
-  local wanted = useful
+  local wanted, first = useful, true
   while next(wanted) do
     self.wanted, self.picked = wanted, setmetatable({}, { __mode = "k" })
     local next_wanted, still = {}, {}
     for _, arn in ipairs(active) do
       local before = #self.out[arn]
+      self.allow_only = self.open_to_admin[arn]
       self:expand(self.nodes[arn])
       if #self.out[arn] > before and not useful[arn] then
         useful[arn] = true
         next_wanted[arn] = true
       end
-      if (self.to_admin[arn] or 0) > 0 then
-        table.sort(self.out[arn], by_key)
-        self:settle(arn)
-      else
-        still[#still + 1] = arn
-      end
+      if not (first and self:trim(arn)) then still[#still + 1] = arn end
     end
-    active, wanted = still, next_wanted
+    active, wanted, first = still, next_wanted, false
   end
   for _, arn in ipairs(active) do table.sort(self.out[arn], by_key) end
   return self
