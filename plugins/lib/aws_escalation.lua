@@ -189,6 +189,13 @@ function Graph:next_move()
   self.move = self.move + 1
 end
 
+-- Each kind of move numbers its moves from its own base, so that a kind
+-- left out of a round (self-grants once "admin" is not wanted) does not
+-- renumber the others.
+function Graph:moves_from(base)
+  self.move = base
+end
+
 -- Whether b is a target of the admin search: "admin", or a principal
 -- holding administrator rights (or perhaps holding them).
 function Graph:is_admin_target(b)
@@ -281,9 +288,11 @@ local OWN_POLICIES = [[
 -- Edges to "admin": node rewrites its own permissions.
 function Graph:self_grants(node)
   local arn, context = node.native_id, { ["iam:PolicyARN"] = ADMIN_POLICY }
+  self:moves_from(0)
+  if not self.wanted.admin then return end
   local function try(action, resource, technique, note)
     self:next_move()
-    if not self.wanted.admin or not self:holds(arn, action) then return end
+    if not self:holds(arn, action) then return end
     local d = self:may(arn, action, { resource }, context)
     if d then
       local step = as_step(arn, action, resource, technique, note and "indeterminate" or d)
@@ -316,6 +325,7 @@ local ADMIN_GROUPS = [[
 ]]
 
 function Graph:join_groups(node)
+  self:moves_from(1000000)
   self:next_move()
   if node.type ~= "user" or not self.wanted.admin then return end
   if not self.admin_groups then
@@ -395,18 +405,22 @@ end
 function Graph:identity_moves(node)
   local arn, by = node.native_id, self:lists()
   local root = ("arn:aws:iam::%s:root"):format(node.account or "")
+  -- A trust policy naming the principal (or anyone) may allow on its
+  -- own; one naming its account lets its IAM policies decide.
+  local holds_assume = self:holds(arn, "sts:AssumeRole")
   local moves = {
     { "sts:AssumeRole", "assume-role",
-      { self:trusted_by(arn), self:trusted_by(root), self:trusted_by("*") } },
+      { self:trusted_by(arn), holds_assume and self:trusted_by(root) or EMPTY,
+        self:trusted_by("*") } },
     { "iam:UpdateAssumeRolePolicy", "rewrite-trust", { by.roles_in[node.account or ""] or EMPTY } },
     { "iam:CreateAccessKey", "create-access-key", { by.users } },
     { "iam:CreateLoginProfile", "create-login-profile", { by.no_password } },
     { "iam:UpdateLoginProfile", "update-login-profile", { by.password } },
   }
+  self:moves_from(2000000)
   for _, m in ipairs(moves) do
     local action, technique = m[1], m[2]
     self:next_move()
-    -- A trust policy naming the principal may allow on its own.
     local any_policy = action == "sts:AssumeRole"
     local hits = (any_policy or self:holds(arn, action))
       and self:targets(arn, action, self:pick(m[3]), nil, any_policy) or EMPTY
@@ -443,6 +457,7 @@ end
 -- Edges to roles passed to a service that runs code as them.
 function Graph:pass_role_moves(node)
   local arn = node.native_id
+  self:moves_from(3000000)
   for _, t in ipairs(esc.PASS_ROLE) do
     self:next_move()
     local picks = self:holds(arn, "iam:PassRole")
@@ -476,6 +491,7 @@ end
 -- Edges to roles that code already running as them can be made to use.
 function Graph:run_as_moves(node)
   local arn = node.native_id
+  self:moves_from(4000000)
   for _, t in ipairs(esc.RUN_AS) do
     self:next_move()
     if self:holds(arn, t.action) then
@@ -505,7 +521,6 @@ end
 -- Tries every move of node toward the candidates the round wants.
 function Graph:expand(node)
   local arn = node.native_id
-  self.move = 0
   self.admins_seen = self.seen_by[arn] or {}
   self.seen_by[arn] = self.admins_seen
   self.allowed_to_admin = self.to_admin[arn] or 0

@@ -121,18 +121,19 @@ the identity caps every path at once.]],
     for _, start in ipairs(graph.order) do
       local node = graph.nodes[start]
       if node.is_human == 0 and admin(ctx, start) ~= "allow" then
-        local done = false
+        local done, found, order = false, nil, nil
         for _, allow_only in ipairs({ true, false }) do
-          local found, order = graph:paths(start, allow_only)
+          if done then break end
+          found, order = graph:paths(start, allow_only)
           local to, steps, d, others = admin_path(ctx, admin, found, order)
-          if to and not done then
+          if to then
             report(ctx, start, to, steps, path_decision(steps, d),
                    { level = "admin", others = others })
             done = true
           end
         end
         if not done then
-          local best = data_path(ctx, reach, start, graph:paths(start, false))
+          local best = data_path(ctx, reach, start, found, order)
           if best then
             local level = best.rank == 2 and "restricted" or "confidential"
             report(ctx, start, best.to, best.steps, path_decision(best.steps),
