@@ -61,14 +61,16 @@ static enum nhi_rc record_meta(struct nhi_runtime *rt)
 {
   struct nhi_profile *p = &rt->profile;
   const char *lang = rt->opt.lang ? rt->opt.lang : p->lang;
-  char *json[4] = {
+  char *json[5] = {
     cJSON_PrintUnformatted(rt->overrides), strings_json(&p->disable),
     p->sensitivity ? cJSON_PrintUnformatted(p->sensitivity) : NULL,
-    strings_json(&p->known_accounts)
+    strings_json(&p->known_accounts),
+    p->brand_colours ? cJSON_PrintUnformatted(p->brand_colours) : NULL
   };
   const char *kv[][2] = {
     { "client", p->client }, { "prepared_by", p->prepared_by },
-    { "logo", p->logo }, { "lang", lang ? lang : "en" },
+    { "company", p->company }, { "logo", p->logo },
+    { "brand_colours", json[4] }, { "lang", lang ? lang : "en" },
     { "framework", p->framework ? p->framework : "default" },
     { "now", rt->now }, { "profile", p->path },
     { "overrides", json[0] }, { "disabled", json[1] },
@@ -79,7 +81,7 @@ static enum nhi_rc record_meta(struct nhi_runtime *rt)
   for (size_t i = 0; i < sizeof kv / sizeof kv[0] && !rc; i++)
     if (kv[i][1])
       rc = nhi_store_meta_set(rt->store, kv[i][0], kv[i][1]);
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < 5; i++)
     free(json[i]);
   return rc;
 }
@@ -140,6 +142,8 @@ static enum nhi_rc set_up_fresh(struct nhi_runtime *rt)
   if (!rc)
     rc = nhi_stage_report_baseline(rt);
   if (!rc)
+    rc = nhi_stage_report_check_template(rt);
+  if (!rc)
     rc = nhi_runtime_open_store(rt, 1);
   if (!rc)
     rc = record_meta(rt);
@@ -198,8 +202,10 @@ int nhi_cmd_check(struct nhi_runtime *rt)
 
 int nhi_cmd_report(struct nhi_runtime *rt)
 {
-  enum nhi_rc rc = set_up(rt, "report", 0);
+  enum nhi_rc rc = nhi_stage_report_check_template(rt);
 
+  if (!rc)
+    rc = set_up(rt, "report", 0);
   if (!rc && rt->opt.lang)
     rc = nhi_store_meta_set(rt->store, "lang", rt->opt.lang);
   if (!rc)

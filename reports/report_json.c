@@ -70,18 +70,26 @@ static cJSON *query_array(struct nhi_store *s, const char *sql,
   return arr;
 }
 
-static void add_meta(cJSON *obj, struct nhi_store *s, const char *key,
-                     int json)
+/* The store's meta value of key as obj.name: JSON text as is when json
+ * is set, else a string; null when the store has none. */
+static void add_meta_as(cJSON *obj, struct nhi_store *s, const char *key,
+                        const char *name, int json)
 {
   char *v = nhi_store_meta_get(s, key);
 
   if (!v)
-    cJSON_AddNullToObject(obj, key);
+    cJSON_AddNullToObject(obj, name);
   else if (json)
-    cJSON_AddRawToObject(obj, key, v);
+    cJSON_AddRawToObject(obj, name, v);
   else
-    cJSON_AddStringToObject(obj, key, v);
+    cJSON_AddStringToObject(obj, name, v);
   free(v);
+}
+
+static void add_meta(cJSON *obj, struct nhi_store *s, const char *key,
+                     int json)
+{
+  add_meta_as(obj, s, key, key, json);
 }
 
 static const char sources_sql[] =
@@ -93,13 +101,17 @@ static const char *const sources_json_cols[] = { "gaps", NULL };
 
 static cJSON *assessment(struct nhi_store *s)
 {
-  cJSON *a = cJSON_CreateObject(), *profile;
+  cJSON *a = cJSON_CreateObject(), *profile, *branding;
 
   add_meta(a, s, "client", 0);
   add_meta(a, s, "prepared_by", 0);
   add_meta(a, s, "now", 0);
   add_meta(a, s, "lang", 0);
   add_meta(a, s, "framework", 0);
+  branding = cJSON_AddObjectToObject(a, "branding");
+  add_meta(branding, s, "company", 0);
+  add_meta(branding, s, "logo", 0);
+  add_meta_as(branding, s, "brand_colours", "colours", 1);
   profile = cJSON_AddObjectToObject(a, "profile");
   add_meta(profile, s, "profile", 0);
   add_meta(profile, s, "overrides", 1);

@@ -86,9 +86,18 @@ static char *tool(const char *tool_and_options, const char *path,
   return run(cmd);
 }
 
+static enum nhi_rc render_with(const cJSON *report, const char *tmpl,
+                               const char *lang, const char *font,
+                               const char *path)
+{
+  struct nhi_pdf_options o = { "templates", tmpl, lang, font, BOLD, NULL };
+
+  return nhi_pdf_render(report, &o, path);
+}
+
 static enum nhi_rc render(const cJSON *report, const char *path)
 {
-  return nhi_pdf_render(report, "templates", "en", FONT, BOLD, path);
+  return render_with(report, NULL, "en", FONT, path);
 }
 
 static cJSON *load_sample(void)
@@ -512,15 +521,21 @@ static void bad_inputs_fail_cleanly(void **state)
   struct fixture *f = *state;
   cJSON *j = load_sample();
 
-  assert_int_equal(nhi_pdf_render(j, "templates", "en", "/nonexistent.ttf",
-                                   BOLD, f->pdf), NHI_ERR_IO);
+  struct nhi_pdf_options missing = { "/nonexistent-templates", NULL, "en",
+                                     FONT, BOLD, NULL };
+
+  assert_int_equal(render_with(j, NULL, "en", "/nonexistent.ttf", f->pdf),
+                   NHI_ERR_IO);
   assert_int_equal(render(j, "/nonexistent-dir/report.pdf"), NHI_ERR_IO);
-  assert_int_equal(nhi_pdf_render(j, "/nonexistent-templates", "en", FONT,
-                                  BOLD, f->pdf), NHI_ERR_INPUT);
-  assert_int_equal(nhi_pdf_render(j, "templates", "../en", FONT, BOLD,
-                                  f->pdf), NHI_ERR_INPUT);
-  assert_int_equal(nhi_pdf_render(j, "templates", "zz", FONT, BOLD,
-                                  f->pdf), NHI_ERR_INPUT);
+  assert_int_equal(nhi_pdf_render(j, &missing, f->pdf), NHI_ERR_USAGE);
+  assert_int_equal(render_with(j, NULL, "../en", FONT, f->pdf),
+                   NHI_ERR_INPUT);
+  assert_int_equal(render_with(j, NULL, "zz", FONT, f->pdf),
+                   NHI_ERR_INPUT);
+  assert_int_equal(render_with(j, "nosuch", "en", FONT, f->pdf),
+                   NHI_ERR_USAGE);
+  assert_int_equal(render_with(j, "../report", "en", FONT, f->pdf),
+                   NHI_ERR_USAGE);
   cJSON_Delete(j);
 }
 
