@@ -154,7 +154,7 @@ static char *threshold_text(const struct nhi_rpt *r, const cJSON *f,
   *rc = NHI_OK;
   if (!t || cJSON_IsNull(t))
     return NULL;
-  add_flat(r, &b, "", t, MAX_DEPTH);
+  add_flat(r, &b, "", t, 0);
   if (b.failed) {
     free(b.s);
     *rc = NHI_ERR_NOMEM;

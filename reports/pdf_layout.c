@@ -523,6 +523,7 @@ void nhi_pdf_arc(struct nhi_pdf *p, float cx, float cy, float radius,
   HPDF_Page_SetLineCap(p->page, HPDF_ROUND_END);
   HPDF_Page_Arc(p->page, cx, cy, radius, a0, a1);
   HPDF_Page_Stroke(p->page);
+  p->arcs++;
   HPDF_Page_SetLineCap(p->page, HPDF_BUTT_END);
 }
 

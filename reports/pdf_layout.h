@@ -66,6 +66,7 @@ struct nhi_pdf {
   unsigned long texts;         /* runs of text placed */
   unsigned long outside;       /* of them, past the page or their box */
   unsigned images;
+  unsigned arcs;
 };
 
 /* A string that grows; failed is set once an allocation fails and every

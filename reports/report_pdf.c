@@ -175,6 +175,7 @@ static void fill_stats(const struct nhi_rpt *r, struct nhi_pdf_stats *s)
   s->texts = r->pdf.texts;
   s->outside = r->pdf.outside;
   s->images = r->pdf.images;
+  s->arcs = r->pdf.arcs;
 }
 
 enum nhi_rc nhi_pdf_render(const cJSON *report,

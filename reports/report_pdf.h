@@ -12,6 +12,7 @@ struct nhi_pdf_stats {
   unsigned long texts;          /* runs of text placed */
   unsigned long outside;        /* of them, past the page or their box */
   unsigned images;              /* images placed (the logo) */
+  unsigned arcs;                /* arcs stroked (the gauges) */
 };
 
 /* How to render: every field but stats is required. */

@@ -68,8 +68,8 @@ static enum nhi_rc read_one(const char *dir, const char *name, cJSON **out)
               "case letters, digits, '-' and '_'", name);
     rc = NHI_ERR_USAGE;
   } else if (!rc && access(path, R_OK) != 0) {
-    nhi_error("unknown report template '%s': cannot read '%s': %s", name,
-              path, strerror(errno));
+    nhi_error("unknown report template '%s': cannot read '%s': %s",
+              name ? name : NHI_TEMPLATE_DEFAULT, path, strerror(errno));
     rc = NHI_ERR_USAGE;
   }
   if (!rc)
@@ -152,7 +152,7 @@ static void ignore_error(HPDF_STATUS code, HPDF_STATUS detail, void *arg)
  * not support would otherwise fail only once the report is drawn. */
 static int library_reads(const char *path, enum nhi_logo_kind kind)
 {
-  int failed = 0;
+  int failed = 0, ok;
   HPDF_Doc doc = HPDF_New(ignore_error, &failed);
   HPDF_Image img;
 
@@ -160,8 +160,10 @@ static int library_reads(const char *path, enum nhi_logo_kind kind)
     return 0;
   img = kind == NHI_LOGO_PNG ? HPDF_LoadPngImageFromFile(doc, path)
                          : HPDF_LoadJpegImageFromFile(doc, path);
+  ok = img && !failed && HPDF_Image_GetWidth(img) > 0 &&
+       HPDF_Image_GetHeight(img) > 0;
   HPDF_Free(doc);
-  return img && !failed;
+  return ok;
 }
 
 enum nhi_logo_kind nhi_template_logo_kind(const char *path)
