@@ -108,31 +108,26 @@ enum nhi_rc nhi_stage_report_check_template(struct nhi_runtime *rt)
   return rc;
 }
 
-/* The PDF and the other formats render from report.json as written:
- * parsing the text back turns its exact raw numbers into ordinary cJSON
- * values. */
-static enum nhi_rc write_reports(struct nhi_runtime *rt, const cJSON *tree)
+/* report.json, then the PDF and the other formats from the same tree,
+ * its raw values settled as parsing the written text would. */
+static enum nhi_rc write_reports(struct nhi_runtime *rt, cJSON *tree)
 {
-  char *text = cJSON_Print(tree);
   char *json_path = nhi_aprintf("%s/report.json", rt->opt.out_dir);
   char *pdf_name = nhi_template_pdf_name(rt->opt.template_name ?
                                          rt->opt.template_name :
                                          NHI_TEMPLATE_DEFAULT);
   char *pdf_path = pdf_name ? nhi_aprintf("%s/%s", rt->opt.out_dir,
                                           pdf_name) : NULL;
-  cJSON *parsed = NULL;
-  enum nhi_rc rc = text && json_path && pdf_path ? NHI_OK : NHI_ERR_NOMEM;
+  enum nhi_rc rc = json_path && pdf_path ? NHI_OK : NHI_ERR_NOMEM;
 
   if (!rc && (rt->opt.formats & NHI_FORMAT_JSON))
-    rc = nhi_report_write_text(text, json_path);
-  if (!rc && !(parsed = cJSON_Parse(text)))
-    rc = NHI_ERR_NOMEM;
-  if (!rc && (rt->opt.formats & NHI_FORMAT_PDF))
-    rc = write_pdf(rt, parsed, pdf_path);
+    rc = nhi_report_write_tree(tree, json_path);
   if (!rc)
-    rc = nhi_stage_report_formats(rt, parsed);
-  cJSON_Delete(parsed);
-  free(text);
+    rc = nhi_report_settle(tree);
+  if (!rc && (rt->opt.formats & NHI_FORMAT_PDF))
+    rc = write_pdf(rt, tree, pdf_path);
+  if (!rc)
+    rc = nhi_stage_report_formats(rt, tree);
   free(json_path);
   free(pdf_name);
   free(pdf_path);

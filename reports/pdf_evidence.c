@@ -2,6 +2,8 @@
  * check recorded, for the technical template. */
 #include "pdf_report.h"
 
+#include "report_json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +125,8 @@ static void add_flat(const struct nhi_rpt *r, struct nhi_pdf_buf *b,
 /* The finding's evidence as text; the caller frees it. */
 static char *evidence_text(const struct nhi_rpt *r, const cJSON *f)
 {
-  const cJSON *ev = get_item(f, "evidence");
+  cJSON *owned;
+  const cJSON *ev = nhi_report_value(f, "evidence", &owned);
   struct nhi_pdf_buf b = { 0 };
 
   if (!ev || cJSON_IsNull(ev) || ((cJSON_IsObject(ev) ||
@@ -131,6 +134,7 @@ static char *evidence_text(const struct nhi_rpt *r, const cJSON *f)
     nhi_pdf_buf_add(&b, nhi_rpt_word(r, "evidence.none"));
   else
     add_flat(r, &b, "", ev, 0);
+  cJSON_Delete(owned);
   if (b.failed) {
     free(b.s);
     return nhi_rpt_no_memory(r);
@@ -148,13 +152,17 @@ static const char *or_none(const struct nhi_rpt *r, const char *s)
 static char *threshold_text(const struct nhi_rpt *r, const cJSON *f,
                             enum nhi_rc *rc)
 {
-  const cJSON *t = get_item(f, "threshold");
+  cJSON *owned;
+  const cJSON *t = nhi_report_value(f, "threshold", &owned);
   struct nhi_pdf_buf b = { 0 };
 
   *rc = NHI_OK;
-  if (!t || cJSON_IsNull(t))
+  if (!t || cJSON_IsNull(t)) {
+    cJSON_Delete(owned);
     return NULL;
+  }
   add_flat(r, &b, "", t, 0);
+  cJSON_Delete(owned);
   if (b.failed) {
     free(b.s);
     *rc = NHI_ERR_NOMEM;

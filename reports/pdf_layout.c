@@ -190,14 +190,36 @@ static HPDF_Font face_of(const struct nhi_pdf *p,
   return p->faces[t->face == NHI_PDF_BOLD ? NHI_PDF_BOLD : NHI_PDF_REGULAR];
 }
 
-/* Width of the first n bytes of s. */
+/* Width of the ASCII character c in 1/1000 em, measured once. */
+static float ascii_width(const struct nhi_pdf *p, enum nhi_pdf_face f,
+                         unsigned char c)
+{
+  struct nhi_pdf *w = (struct nhi_pdf *)p;  /* a cache, not a change */
+  HPDF_TextWidth tw;
+
+  if (!p->ascii_w[f][c]) {
+    tw = HPDF_Font_TextWidth(p->faces[f], &c, 1);
+    w->ascii_w[f][c] = tw.width > 0 ? (float)tw.width : -1;
+  }
+  return p->ascii_w[f][c] > 0 ? p->ascii_w[f][c] : 0;
+}
+
+/* Width of the first n bytes of s: ASCII from the cache (libharu
+ * neither kerns nor spaces characters here, so widths add up), the rest
+ * measured by libharu. */
 static float width_n(const struct nhi_pdf *p, const struct nhi_pdf_text *t,
                      const char *s, size_t n)
 {
+  enum nhi_pdf_face f = t->face == NHI_PDF_BOLD ? NHI_PDF_BOLD
+                                                : NHI_PDF_REGULAR;
   HPDF_TextWidth w;
+  float sum = 0;
+  size_t i;
 
-  if (!n)
-    return 0;
+  for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
+    sum += ascii_width(p, f, (unsigned char)s[i]);
+  if (i == n)
+    return sum * t->size / 1000.0f;
   w = HPDF_Font_TextWidth(face_of(p, t), (const HPDF_BYTE *)s,
                           (HPDF_UINT)n);
   return (float)w.width * t->size / 1000.0f;
@@ -388,6 +410,28 @@ static void note_text(struct nhi_pdf *p, const struct nhi_pdf_text *t,
             "outside its box", p->path, p->pages, x, y0, x + w, y1);
 }
 
+static int same_colour(const struct nhi_pdf_rgb *a,
+                       const struct nhi_pdf_rgb *b)
+{
+  return a->r == b->r && a->g == b->g && a->b == b->b;
+}
+
+/* Sets t's font, size and colour, unless this page has them already:
+ * the PDF graphics state keeps them from one text object to the next,
+ * and leaving them out makes a long report's pages a third smaller. */
+static void set_text_state(struct nhi_pdf *p, const struct nhi_pdf_text *t)
+{
+  struct nhi_pdf_text *last = &p->text_state;
+  int fresh = p->text_page != p->page;
+
+  if (fresh || last->face != t->face || last->size != t->size)
+    HPDF_Page_SetFontAndSize(p->page, face_of(p, t), t->size);
+  if (fresh || same_colour(&last->colour, &t->colour) == 0)
+    set_fill(p, &t->colour);
+  *last = *t;
+  p->text_page = p->page;
+}
+
 /* Shows n bytes of the writable string s with the baseline at (x, y),
  * meant to stay inside box (NULL: the page). */
 static void show_n(struct nhi_pdf *p, const struct nhi_pdf_text *t,
@@ -401,8 +445,7 @@ static void show_n(struct nhi_pdf *p, const struct nhi_pdf_text *t,
   note_text(p, t, x, y, width_n(p, t, s, n), box);
   s[n] = '\0';
   HPDF_Page_BeginText(p->page);
-  HPDF_Page_SetFontAndSize(p->page, face_of(p, t), t->size);
-  set_fill(p, &t->colour);
+  set_text_state(p, t);
   HPDF_Page_TextOut(p->page, x, y, s);
   HPDF_Page_EndText(p->page);
   s[n] = saved;
@@ -508,6 +551,7 @@ void nhi_pdf_rect(struct nhi_pdf *p, float x, float y, float w, float h,
                   const struct nhi_pdf_rgb *c)
 {
   set_fill(p, c);
+  p->text_state.colour = *c;
   HPDF_Page_Rectangle(p->page, x, y - h, w, h);
   HPDF_Page_Fill(p->page);
 }

@@ -56,6 +56,9 @@ struct nhi_pdf {
   HPDF_Doc doc;
   HPDF_Page page;              /* the page being filled */
   HPDF_Font faces[2];
+  float ascii_w[2][128];       /* glyph widths (1/1000 em), 0: unknown */
+  HPDF_Page text_page;         /* the text state below was set on it */
+  struct nhi_pdf_text text_state;  /* last font, size and colour set */
   struct nhi_pdf_style style;
   struct nhi_pdf_fault fault;
   const char *path;            /* the output file, named in messages */

@@ -35,33 +35,51 @@ static void add_column(cJSON *obj, const char *key, sqlite3_stmt *st, int i,
   }
 }
 
+/* Appends the current row of st to arr as an object keyed by the
+ * column names; columns named in json_cols hold JSON text. */
+static void add_row(cJSON *arr, sqlite3_stmt *st,
+                    const char *const *json_cols)
+{
+  cJSON *row = cJSON_CreateObject();
+
+  cJSON_AddItemToArray(arr, row);
+  for (int i = 0; i < sqlite3_column_count(st); i++) {
+    const char *name = sqlite3_column_name(st, i);
+    int json = 0;
+
+    for (const char *const *j = json_cols; j && *j; j++)
+      json |= strcmp(*j, name) == 0;
+    add_column(row, name, st, i, json);
+  }
+}
+
+static sqlite3_stmt *prepare(struct nhi_store *s, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK)
+    return st;
+  nhi_error("evidence store '%s': cannot read for the report: %s",
+            s->path, sqlite3_errmsg(s->db));
+  sqlite3_finalize(st);
+  return NULL;
+}
+
 /* Runs sql and returns an array with one object per row, keyed by the
  * column names; columns named in json_cols hold JSON text. */
 static cJSON *query_array(struct nhi_store *s, const char *sql,
                           const char *const *json_cols)
 {
-  cJSON *arr = cJSON_CreateArray(), *row;
-  sqlite3_stmt *st = NULL;
+  cJSON *arr = cJSON_CreateArray();
+  sqlite3_stmt *st = arr ? prepare(s, sql) : NULL;
   int rc;
 
-  if (!arr || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-    nhi_error("evidence store '%s': cannot read for the report: %s",
-              s->path, sqlite3_errmsg(s->db));
+  if (!st) {
     cJSON_Delete(arr);
     return NULL;
   }
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    row = cJSON_CreateObject();
-    cJSON_AddItemToArray(arr, row);
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
-      const char *name = sqlite3_column_name(st, i);
-      int json = 0;
-
-      for (const char *const *j = json_cols; j && *j; j++)
-        json |= strcmp(*j, name) == 0;
-      add_column(row, name, st, i, json);
-    }
-  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    add_row(arr, st, json_cols);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) {
     cJSON_Delete(arr);
@@ -194,13 +212,58 @@ static cJSON *inventory(struct nhi_store *s)
   "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1"            \
   " WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
 
-static const char findings_sql[] =
-  "SELECT printf('F%04d', row_number() OVER (ORDER BY " SEVERITY_RANK
-  ", check_id, identity_ref, resource_ref, id)) AS id,"
+/* The findings' order: sorting their ids alone, then reading each row,
+ * keeps SQLite from spilling whole rows to a temporary file. */
+static const char findings_order_sql[] =
+  "SELECT id FROM findings"
+  " ORDER BY " SEVERITY_RANK ", check_id, identity_ref, resource_ref, id";
+
+static const char finding_sql[] =
+  "SELECT printf('F%04d', ?1) AS id,"
   " check_id AS \"check\", question, category, owasp, severity, status,"
   " confidence, identity_ref AS identity, resource_ref AS resource, title,"
-  " evidence, threshold, remediation FROM findings"
-  " ORDER BY " SEVERITY_RANK ", check_id, identity_ref, resource_ref, id";
+  " evidence, threshold, remediation FROM findings WHERE id = ?2";
+
+/* Appends each finding, in report order, to arr. Returns 0 on a store
+ * error (logged). */
+static int add_findings(struct nhi_store *s, cJSON *arr,
+                        const char *const *json_cols)
+{
+  sqlite3_stmt *order = prepare(s, findings_order_sql);
+  sqlite3_stmt *one = order ? prepare(s, finding_sql) : NULL;
+  long long n = 0;
+  int rc = one ? SQLITE_ROW : SQLITE_ERROR, got;
+
+  while (one && (rc = sqlite3_step(order)) == SQLITE_ROW) {
+    sqlite3_bind_int64(one, 1, ++n);
+    sqlite3_bind_int64(one, 2, sqlite3_column_int64(order, 0));
+    got = sqlite3_step(one);
+    if (got == SQLITE_ROW)
+      add_row(arr, one, json_cols);
+    sqlite3_reset(one);
+    if (got != SQLITE_ROW) {
+      rc = got;
+      break;
+    }
+  }
+  if (rc != SQLITE_DONE && one)
+    nhi_error("evidence store '%s': cannot read the findings: %s", s->path,
+              sqlite3_errmsg(s->db));
+  sqlite3_finalize(one);
+  sqlite3_finalize(order);
+  return rc == SQLITE_DONE;
+}
+
+static cJSON *findings_array(struct nhi_store *s,
+                             const char *const *json_cols)
+{
+  cJSON *arr = cJSON_CreateArray();
+
+  if (arr && add_findings(s, arr, json_cols))
+    return arr;
+  cJSON_Delete(arr);
+  return NULL;
+}
 
 /* One row per plugin: a failure outranks success, success a skip. */
 static const char plugins_sql[] =
@@ -241,7 +304,7 @@ enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
   for (int i = 0; i < NHI_QUESTIONS; i++)
     cJSON_AddItemToArray(qs, question(&sc->q[i]));
   cJSON_AddItemToObject(r, "inventory", inventory(s));
-  findings = query_array(s, findings_sql, json_cols);
+  findings = findings_array(s, json_cols);
   plugins = query_array(s, plugins_sql, NULL);
   cJSON_AddItemToObject(r, "findings", findings);
   cJSON_AddItemToObject(r, "plugins", plugins);
@@ -276,4 +339,165 @@ enum nhi_rc nhi_report_write_text(const char *text, const char *path)
               tmp ? strerror(errno) : "out of memory");
   free(tmp);
   return ok ? NHI_OK : NHI_ERR_IO;
+}
+
+/* Writes text as printed at depth: a tab after each line break (in
+ * cJSON's formatted output every line break is structural: strings
+ * carry theirs escaped). Returns 0 on a write error. */
+static int put_indented(FILE *f, const char *text, int depth)
+{
+  const char *nl;
+
+  while ((nl = strchr(text, '\n')) != NULL) {
+    if (fwrite(text, 1, (size_t)(nl - text) + 1, f) != (size_t)(nl - text)
+        + 1)
+      return 0;
+    for (int i = 0; i < depth; i++)
+      if (fputc('\t', f) == EOF)
+        return 0;
+    text = nl + 1;
+  }
+  return fputs(text, f) >= 0;
+}
+
+static int put_value(FILE *f, const cJSON *v, int depth)
+{
+  char *text = cJSON_Print(v);
+  int ok = text && put_indented(f, text, depth);
+
+  free(text);
+  return ok;
+}
+
+/* A top-level array, one element printed at a time. */
+static int put_array(FILE *f, const cJSON *arr)
+{
+  const cJSON *e;
+  int ok = fputc('[', f) != EOF;
+
+  cJSON_ArrayForEach(e, arr) {
+    if (!ok)
+      break;
+    ok = put_value(f, e, 2) && (!e->next || fputs(", ", f) >= 0);
+  }
+  return ok && fputc(']', f) != EOF;
+}
+
+/* The tree as cJSON_Print would write it, member by member, so that a
+ * large report is never held as one string as well as a tree. */
+static int put_report(FILE *f, const cJSON *tree)
+{
+  const cJSON *m;
+  char *key;
+  int ok = fputs("{\n", f) >= 0;
+
+  cJSON_ArrayForEach(m, tree) {
+    key = ok ? cJSON_PrintUnformatted(&(cJSON){ .type = cJSON_String,
+                                                .valuestring = m->string })
+             : NULL;
+    ok = key && fprintf(f, "\t%s:\t", key) >= 0;
+    free(key);
+    if (ok)
+      ok = cJSON_IsArray(m) ? put_array(f, m) : put_value(f, m, 1);
+    ok = ok && fputs(m->next ? ",\n" : "\n", f) >= 0;
+  }
+  return ok && fputs("}\n", f) >= 0;
+}
+
+enum nhi_rc nhi_report_write_tree(const cJSON *tree, const char *path)
+{
+  size_t n = strlen(path) + 8;
+  char *tmp = malloc(n);
+  FILE *f = NULL;
+  int ok = 0;
+
+  if (tmp) {
+    snprintf(tmp, n, "%s.tmp", path);
+    f = fopen(tmp, "w");
+  }
+  if (f) {
+    ok = cJSON_IsObject(tree) && put_report(f, tree);
+    ok = (fclose(f) == 0) && ok;
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok)
+      remove(tmp);
+  }
+  if (!ok)
+    nhi_error("cannot write '%s': %s", path,
+              tmp ? strerror(errno) : "out of memory");
+  free(tmp);
+  return ok ? NHI_OK : NHI_ERR_IO;
+}
+
+/* Replaces raw item v of parent by its parsed value, under its key. */
+static int settle_raw(cJSON *parent, cJSON *v)
+{
+  cJSON *parsed = cJSON_Parse(v->valuestring);
+
+  if (!parsed)
+    return 0;
+  if (v->string && !(parsed->string = strdup(v->string))) {
+    cJSON_Delete(parsed);
+    return 0;
+  }
+  if (!cJSON_ReplaceItemViaPointer(parent, v, parsed)) {
+    cJSON_Delete(parsed);
+    return 0;
+  }
+  return 1;
+}
+
+static int is_kept_raw(const cJSON *v)
+{
+  return v->string && (!strcmp(v->string, "evidence") ||
+                       !strcmp(v->string, "threshold"));
+}
+
+/* Where in the report a node is, for what stays raw. */
+enum settle_at { AT_TOP, AT_PLAIN, AT_FINDINGS, AT_FINDING };
+
+static enum settle_at child_at(enum settle_at at, const cJSON *v)
+{
+  if (at == AT_TOP && cJSON_IsArray(v) && !strcmp(v->string, "findings"))
+    return AT_FINDINGS;
+  return at == AT_FINDINGS ? AT_FINDING : AT_PLAIN;
+}
+
+static int settle_in(cJSON *node, enum settle_at at)
+{
+  cJSON *v = node->child, *next;
+
+  for (; v; v = next) {
+    next = v->next;
+    if (cJSON_IsRaw(v) && !(at == AT_FINDING && is_kept_raw(v))) {
+      if (!settle_raw(node, v))
+        return 0;
+    } else if ((cJSON_IsObject(v) || cJSON_IsArray(v)) &&
+               !settle_in(v, child_at(at, v))) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+enum nhi_rc nhi_report_settle(cJSON *tree)
+{
+  if (settle_in(tree, AT_TOP))
+    return NHI_OK;
+  nhi_error("cannot finish the report: out of memory or a malformed "
+            "value in the store");
+  return NHI_ERR_NOMEM;
+}
+
+const cJSON *nhi_report_value(const cJSON *obj, const char *key,
+                              cJSON **owned)
+{
+  const cJSON *v = cJSON_IsObject(obj)
+                     ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+
+  *owned = NULL;
+  if (!cJSON_IsRaw(v) || !v->valuestring)
+    return v;
+  *owned = cJSON_Parse(v->valuestring);
+  return *owned;
 }
