@@ -195,9 +195,8 @@ enum nhi_rc nhi_template_check_logo(const char *path, const char *shown,
     return NHI_ERR_USAGE;
   }
   if (!library_reads(path, kind)) {
-    nhi_error("%s: logo '%s' is a %s image the PDF library cannot read "
-              "(try an 8-bit, non-interlaced PNG)", origin, shown,
-              kind == NHI_LOGO_PNG ? "PNG" : "JPEG");
+    nhi_error("%s: logo '%s' is a %s image the PDF library cannot read",
+              origin, shown, kind == NHI_LOGO_PNG ? "PNG" : "JPEG");
     return NHI_ERR_USAGE;
   }
   return NHI_OK;

@@ -657,6 +657,54 @@ static void logo_on_cover_with_aspect_kept(void **state)
   free(text);
 }
 
+/* The smallest baseline JPEG: 8 by 8 mid-grey pixels, one DC and one
+ * AC Huffman code (both "0": a zero DC difference, then end of block). */
+static void write_grey_jpeg(const char *path)
+{
+  static const unsigned char head[] = {
+    0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00 };
+  static const unsigned char tail[] = {
+    0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01,
+    0x11, 0x00,
+    0xFF, 0xC4, 0x00, 0x14, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0x00,
+    0xFF, 0xC4, 0x00, 0x14, 0x10, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0x00,
+    0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00,
+    0x3F, 0xFF, 0xD9 };
+  unsigned char quant[64];
+  FILE *fp = fopen(path, "wb");
+
+  memset(quant, 1, sizeof quant);
+  assert_non_null(fp);
+  assert_int_equal(fwrite(head, 1, sizeof head, fp), sizeof head);
+  assert_int_equal(fwrite(quant, 1, sizeof quant, fp), sizeof quant);
+  assert_int_equal(fwrite(tail, 1, sizeof tail, fp), sizeof tail);
+  assert_int_equal(fclose(fp), 0);
+}
+
+static void jpeg_logo_on_cover(void **state)
+{
+  struct fixture *f = *state;
+  char jpg[160], *list;
+  cJSON *j;
+  struct nhi_pdf_stats s;
+
+  snprintf(jpg, sizeof jpg, "%s/logo.jpg", f->dir);
+  write_grey_jpeg(jpg);
+  assert_int_equal(nhi_template_logo_kind(jpg), NHI_LOGO_JPEG);
+  assert_int_equal(nhi_template_check_logo(jpg, "logo.jpg", "test"),
+                   NHI_OK);
+  j = branded_sample(jpg);
+  assert_int_equal(render_stats(j, NULL, f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  unlink(jpg);
+  assert_int_equal(s.images, 1);
+  list = tool("pdfimages -list", f->pdf, "");
+  assert_contains(list, " jpeg ");
+  free(list);
+}
+
 static void missing_logo_fails_naming_it(void **state)
 {
   struct fixture *f = *state;
@@ -904,6 +952,7 @@ int main(void)
                                     teardown),
     cmocka_unit_test_setup_teardown(logo_on_cover_with_aspect_kept, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(jpeg_logo_on_cover, setup, teardown),
     cmocka_unit_test_setup_teardown(missing_logo_fails_naming_it, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(logo_check_names_the_file, setup,
