@@ -8,48 +8,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds column i of the row as a JSON value: NULL as null, integers as
- * exact raw numbers, text as a string, or as raw JSON when json is set. */
-static void add_column(cJSON *obj, const char *key, sqlite3_stmt *st, int i,
-                       int json)
+/* Column i of the row as a JSON value: NULL as null, integers as exact
+ * raw numbers, text as a string, or as raw JSON when json is set. */
+static cJSON *column_value(sqlite3_stmt *st, int i, int json)
 {
   char num[32];
+  const char *text;
 
   switch (sqlite3_column_type(st, i)) {
   case SQLITE_NULL:
-    cJSON_AddNullToObject(obj, key);
-    break;
+    return cJSON_CreateNull();
   case SQLITE_INTEGER:
     snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i));
-    cJSON_AddRawToObject(obj, key, num);
-    break;
+    return cJSON_CreateRaw(num);
   case SQLITE_FLOAT:
-    cJSON_AddNumberToObject(obj, key, sqlite3_column_double(st, i));
-    break;
+    return cJSON_CreateNumber(sqlite3_column_double(st, i));
   default:
-    if (json)
-      cJSON_AddRawToObject(obj, key, (const char *)sqlite3_column_text(st, i));
-    else
-      cJSON_AddStringToObject(obj, key,
-                              (const char *)sqlite3_column_text(st, i));
+    text = (const char *)sqlite3_column_text(st, i);
+    return json ? cJSON_CreateRaw(text) : cJSON_CreateString(text);
   }
 }
 
 /* Appends the current row of st to arr as an object keyed by the
- * column names; columns named in json_cols hold JSON text. */
+ * column names, or by keys (static strings, one per column, shared by
+ * every row instead of copied) when given; columns named in json_cols
+ * hold JSON text. */
 static void add_row(cJSON *arr, sqlite3_stmt *st,
-                    const char *const *json_cols)
+                    const char *const *json_cols, const char *const *keys)
 {
   cJSON *row = cJSON_CreateObject();
 
   cJSON_AddItemToArray(arr, row);
-  for (int i = 0; i < sqlite3_column_count(st); i++) {
+  for (int i = 0; row && i < sqlite3_column_count(st); i++) {
     const char *name = sqlite3_column_name(st, i);
     int json = 0;
 
     for (const char *const *j = json_cols; j && *j; j++)
       json |= strcmp(*j, name) == 0;
-    add_column(row, name, st, i, json);
+    if (keys)
+      cJSON_AddItemToObjectCS(row, keys[i], column_value(st, i, json));
+    else
+      cJSON_AddItemToObject(row, name, column_value(st, i, json));
   }
 }
 
@@ -79,7 +78,7 @@ static cJSON *query_array(struct nhi_store *s, const char *sql,
     return NULL;
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    add_row(arr, st, json_cols);
+    add_row(arr, st, json_cols, NULL);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) {
     cJSON_Delete(arr);
@@ -224,6 +223,15 @@ static const char finding_sql[] =
   " confidence, identity_ref AS identity, resource_ref AS resource, title,"
   " evidence, threshold, remediation FROM findings WHERE id = ?2";
 
+/* finding_sql's column names, as keys every finding shares. */
+static const char *const finding_keys[] = {
+  "id", "check", "question", "category", "owasp", "severity", "status",
+  "confidence", "identity", "resource", "title", "evidence", "threshold",
+  "remediation"
+};
+
+#define N_FINDING_KEYS (sizeof finding_keys / sizeof *finding_keys)
+
 /* Appends each finding, in report order, to arr. Returns 0 on a store
  * error (logged). */
 static int add_findings(struct nhi_store *s, cJSON *arr,
@@ -233,13 +241,16 @@ static int add_findings(struct nhi_store *s, cJSON *arr,
   sqlite3_stmt *one = order ? prepare(s, finding_sql) : NULL;
   long long n = 0;
   int rc = one ? SQLITE_ROW : SQLITE_ERROR, got;
+  const char *const *keys = one && sqlite3_column_count(one) ==
+                                   (int)N_FINDING_KEYS ? finding_keys
+                                                       : NULL;
 
   while (one && (rc = sqlite3_step(order)) == SQLITE_ROW) {
     sqlite3_bind_int64(one, 1, ++n);
     sqlite3_bind_int64(one, 2, sqlite3_column_int64(order, 0));
     got = sqlite3_step(one);
     if (got == SQLITE_ROW)
-      add_row(arr, one, json_cols);
+      add_row(arr, one, json_cols, keys);
     sqlite3_reset(one);
     if (got != SQLITE_ROW) {
       rc = got;
