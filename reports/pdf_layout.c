@@ -418,7 +418,7 @@ static int same_colour(const struct nhi_pdf_rgb *a,
 
 /* Sets t's font, size and colour, unless this page has them already:
  * the PDF graphics state keeps them from one text object to the next,
- * and leaving them out makes a long report's pages a third smaller. */
+ * and leaving them out makes a long table's pages a sixth smaller. */
 static void set_text_state(struct nhi_pdf *p, const struct nhi_pdf_text *t)
 {
   struct nhi_pdf_text *last = &p->text_state;
