@@ -226,7 +226,7 @@ static enum nhi_rc evidence_table(struct nhi_rpt *r, const cJSON *rows)
                          nhi_rpt_word(r, "column.finding"),
                          nhi_rpt_word(r, "column.evidence") };
   struct nhi_pdf_table t = { 4, widths, NULL, head, r->table,
-                             r->table_head, 0, 0 };
+                             r->table_head, 0, 0, 1 };
   const cJSON *f;
   enum nhi_rc rc = NHI_OK;
 

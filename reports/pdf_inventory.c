@@ -67,7 +67,7 @@ static enum nhi_rc count_table(struct nhi_rpt *r, const cJSON *rows,
                          nhi_rpt_word(r, "column.non_human"),
                          nhi_rpt_word(r, "column.human") };
   struct nhi_pdf_table t = { 4, widths, align, head, r->table,
-                             r->table_head, 0, 0 };
+                             r->table_head, 0, 0, 0 };
   const cJSON *row;
   char n[3][NHI_RPT_NUM_SIZE];
   enum nhi_rc rc = NHI_OK;

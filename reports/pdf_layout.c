@@ -788,6 +788,7 @@ static enum nhi_rc place_row(struct nhi_pdf *p, struct nhi_pdf_table *t,
   float lh = nhi_pdf_line_height(p, &t->body);
   size_t left = lines_left(c, t->ncols), fit;
   enum nhi_rc rc = NHI_OK;
+  int started = 0;
 
   while (!rc && left > 0) {
     fit = lines_fit(p, lh);
@@ -795,9 +796,13 @@ static enum nhi_rc place_row(struct nhi_pdf *p, struct nhi_pdf_table *t,
       rc = break_table(p, t);
       continue;
     }
+    /* A row continued on a new page names itself again. */
+    if (started && t->repeat_first && c[0].lines.n == 1)
+      c[0].done = 0;
     if (fit > left)
       fit = left;
     draw_band(p, t, c, fit ? fit : 1, lh, bg);
+    started = 1;
     left = lines_left(c, t->ncols);
     if (left)
       rc = break_table(p, t);

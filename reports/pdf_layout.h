@@ -109,6 +109,8 @@ struct nhi_pdf_table {
   struct nhi_pdf_text body, header;
   unsigned rows;                     /* rows drawn so far, for stripes */
   float after_head;                  /* cursor under the last header */
+  int repeat_first;                  /* a row split across pages shows
+                                      * its one-line first cell again */
 };
 
 /* Called for each page by nhi_pdf_each_page: index counts from 1. */

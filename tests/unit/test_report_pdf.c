@@ -611,6 +611,39 @@ static void technical_lists_evidence(void **state)
   free(fonts);
 }
 
+/* An evidence row longer than a page goes on under a repeated header,
+ * and names its finding again on each page. */
+static void split_row_names_itself(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = report_with_findings(2, "Bulk Ltd");
+  cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "findings"), 0);
+  cJSON *ev = cJSON_AddObjectToObject(first, "evidence");
+  cJSON *list = cJSON_AddArrayToObject(ev, "policies");
+  struct nhi_pdf_stats s;
+  char name[64], *page;
+  int pages;
+
+  cJSON_AddStringToObject(first, "id", "F0042");
+  for (int i = 0; i < 150; i++) {
+    snprintf(name, sizeof name, "arn:aws:iam::1:policy/p-%03d", i);
+    cJSON_AddItemToArray(list, cJSON_CreateObject());
+    cJSON_AddStringToObject(cJSON_GetArrayItem(list, i), "arn", name);
+  }
+  assert_int_equal(render_stats(j, "technical", f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  assert_all_inside(&s);
+  pages = page_count(f->pdf);
+  assert_true(pages >= 6);
+  for (int n = 4; n < pages; n++) {
+    page = page_text(f->pdf, n);
+    if (strstr(page, "policies[") && (!strstr(page, "F0042") ||
+                                      !strstr(page, "Evidence")))
+      fail_msg("page %d continues F0042 without its id or header", n);
+    free(page);
+  }
+}
+
 /* A report whose assessment names a logo and a company. */
 static cJSON *branded_sample(const char *logo)
 {
@@ -949,6 +982,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(ten_thousand_findings_render, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(technical_lists_evidence, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(split_row_names_itself, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(logo_on_cover_with_aspect_kept, setup,
                                     teardown),
