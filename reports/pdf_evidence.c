@@ -147,6 +147,27 @@ static const char *or_none(const struct nhi_rpt *r, const char *s)
   return s ? s : nhi_rpt_word(r, "value.none");
 }
 
+/* s (freed) with its lines joined by the list separator, so that a
+ * threshold of several values reads as one field. */
+static char *one_line(const struct nhi_rpt *r, char *s, enum nhi_rc *rc)
+{
+  struct nhi_pdf_buf b = { 0 };
+  const char *line = s, *nl;
+
+  while ((nl = strchr(line, '\n')) != NULL) {
+    nhi_pdf_buf_addn(&b, line, (size_t)(nl - line));
+    nhi_pdf_buf_add(&b, nhi_rpt_word(r, "list.separator"));
+    line = nl + 1;
+  }
+  nhi_pdf_buf_add(&b, line);
+  free(s);
+  if (!b.failed)
+    return b.s;
+  free(b.s);
+  *rc = NHI_ERR_NOMEM;
+  return nhi_rpt_no_memory(r);
+}
+
 /* The threshold as text, or NULL when the finding has none; the caller
  * frees it. *rc is set when out of memory. */
 static char *threshold_text(const struct nhi_rpt *r, const cJSON *f,
@@ -168,7 +189,7 @@ static char *threshold_text(const struct nhi_rpt *r, const cJSON *f,
     *rc = NHI_ERR_NOMEM;
     return nhi_rpt_no_memory(r);
   }
-  return b.s;
+  return one_line(r, b.s, rc);
 }
 
 /* Title, check, subject, status and threshold, one per line. */

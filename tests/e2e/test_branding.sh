@@ -152,6 +152,7 @@ for text in "technical findings" "Findings and their evidence" \
   "45 findings, in the order of the assessment, each with all the evidence" \
   "statements[1].policy: arn:aws:iam::aws:policy/AdministratorAccess" \
   "steps[1].technique: pass-role-ec2" "Result: fails, confidence high" \
+  "Threshold: never_used_days: 30, unused_days: 45" \
   "F0045"; do
   expect_true "has '$text'" grep -qF -- "$text" "$T/tech.txt"
 done
