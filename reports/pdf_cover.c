@@ -1,4 +1,5 @@
-/* The PDF report's opening: product, title, client, date and author. */
+/* The PDF report's cover: the brand's band and logo, product, title,
+ * client, date, who prepared it, confidentiality. */
 #include "pdf_report.h"
 
 #include "report_template.h"
