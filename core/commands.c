@@ -55,22 +55,44 @@ static char *strings_json(const struct nhi_strings *list)
   return json;
 }
 
+/* The profile's branding, recorded anew whenever a profile was read:
+ * what it no longer sets is removed, so the report shows the profile
+ * as it is now. */
+static enum nhi_rc record_branding(struct nhi_runtime *rt)
+{
+  struct nhi_profile *p = &rt->profile;
+  char *colours = NULL;
+  enum nhi_rc rc;
+
+  if (!p->path)
+    return NHI_OK;
+  if (p->brand_colours &&
+      !(colours = cJSON_PrintUnformatted(p->brand_colours)))
+    return NHI_ERR_NOMEM;
+  rc = nhi_store_meta_set(rt->store, "prepared_by", p->prepared_by);
+  if (!rc)
+    rc = nhi_store_meta_set(rt->store, "company", p->company);
+  if (!rc)
+    rc = nhi_store_meta_set(rt->store, "logo", p->logo);
+  if (!rc)
+    rc = nhi_store_meta_set(rt->store, "brand_colours", colours);
+  free(colours);
+  return rc;
+}
+
 /* Records the assessment's settings, so later stages and the report
  * state them. */
 static enum nhi_rc record_meta(struct nhi_runtime *rt)
 {
   struct nhi_profile *p = &rt->profile;
   const char *lang = rt->opt.lang ? rt->opt.lang : p->lang;
-  char *json[5] = {
+  char *json[4] = {
     cJSON_PrintUnformatted(rt->overrides), strings_json(&p->disable),
     p->sensitivity ? cJSON_PrintUnformatted(p->sensitivity) : NULL,
-    strings_json(&p->known_accounts),
-    p->brand_colours ? cJSON_PrintUnformatted(p->brand_colours) : NULL
+    strings_json(&p->known_accounts)
   };
   const char *kv[][2] = {
-    { "client", p->client }, { "prepared_by", p->prepared_by },
-    { "company", p->company }, { "logo", p->logo },
-    { "brand_colours", json[4] }, { "lang", lang ? lang : "en" },
+    { "client", p->client }, { "lang", lang ? lang : "en" },
     { "framework", p->framework ? p->framework : "default" },
     { "now", rt->now }, { "profile", p->path },
     { "overrides", json[0] }, { "disabled", json[1] },
@@ -81,9 +103,9 @@ static enum nhi_rc record_meta(struct nhi_runtime *rt)
   for (size_t i = 0; i < sizeof kv / sizeof kv[0] && !rc; i++)
     if (kv[i][1])
       rc = nhi_store_meta_set(rt->store, kv[i][0], kv[i][1]);
-  for (size_t i = 0; i < 5; i++)
+  for (size_t i = 0; i < 4; i++)
     free(json[i]);
-  return rc;
+  return rc ? rc : record_branding(rt);
 }
 
 /* Profile for a stage run alone: --profile, else the one the store
@@ -166,6 +188,8 @@ static enum nhi_rc set_up(struct nhi_runtime *rt, const char *cmd,
     rc = load_plugins(rt);
   if (!rc && plugins)
     rc = record_meta(rt);
+  else if (!rc)
+    rc = record_branding(rt);
   return rc;
 }
 

@@ -141,6 +141,27 @@ expect_true "a logo relative to the profile's folder" \
 expect_true "prepared by the company alone" grep -qF "Prepared by Only Co" \
   <(page_text "$T/company/report.pdf" 1)
 
+describe "report alone shows the profile's branding as it is now"
+profile_with 'prepared_by = { name = "New Name" }'
+expect_status 0 nhi report -o "$T/company"
+expect_true "the logo the profile dropped is gone" \
+  test -z "$(pdfimages -list "$T/company/report.pdf" 2>/dev/null |
+  tail -n +3)"
+expect_true "the new name" grep -qF "Prepared by New Name" \
+  <(page_text "$T/company/report.pdf" 1)
+expect_json "$T/company/report.json" 'r["assessment"]["branding"] ==
+  {"company": None, "logo": None, "colours": None}' \
+  "report.json's branding follows"
+profile_with 'prepared_by = { logo = "brand/logo.png",
+  colours = { cover = "#7A1F5C" } }'
+expect_status 0 nhi report -o "$T/company"
+expect_pixels "a new cover colour" 300 "$T/company/report.pdf" 1 0 1 0 0.02 \
+  7A1F5C
+rm "$T/p/brand/logo.png"
+expect_status 2 nhi report -o "$T/company"
+expect_stderr_line "logo 'brand/logo.png'" "No such file"
+cp "$DEMO/brand/logo.png" "$T/p/brand/logo.png"
+
 describe "--template technical"
 cp "$PDF" "$T/before.pdf"
 expect_status 0 nhi report --template technical -o "$T/demo"
