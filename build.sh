@@ -5,10 +5,12 @@
 #   ./build.sh test     deps + build + every test, then all of it again
 #                       under AddressSanitizer and UndefinedBehaviorSanitizer
 #   ./build.sh demo     deps + build + assess the bundled demo company
-#   ./build.sh bench    deps + build + the benchmark: a generated account
-#                       of 25,000 identities and 5M CloudTrail records,
-#                       and the policy engine against iam-simulate
-#                       (docs/benchmarks.md); not part of test
+#   ./build.sh bench    deps + build + the benchmark: a report of 100,000
+#                       findings, a generated account of 25,000
+#                       identities and 5M CloudTrail records, and the
+#                       policy engine against iam-simulate
+#                       (docs/benchmarks.md); not part of test;
+#                       NHI_BENCH_ONLY=report for the report part alone
 #   ./build.sh lint     line-width checks (C 79, Lua 100)
 #   ./build.sh docs     regenerate docs/checks.md from the plugins' metadata
 #   ./build.sh catalogue

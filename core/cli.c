@@ -42,7 +42,8 @@ static enum nhi_rc parse_number(const char *name, const char *text,
 
 static const char *const valued[] = {
   "-o", "--out", "--profile", "--now", "--lang", "--source", "--plugins",
-  "--set", "--memory", "--budget", "--format", "--baseline", NULL
+  "--set", "--memory", "--budget", "--format", "--baseline", "--template",
+  NULL
 };
 
 /* Parses --format's comma-separated list (json,pdf,csv,sarif) into
@@ -99,6 +100,8 @@ static enum nhi_rc take_valued(struct nhi_options *o, const char *name,
     rc = parse_formats(v, &o->formats);
   else if (!strcmp(name, "--baseline"))
     o->baseline = v;
+  else if (!strcmp(name, "--template"))
+    o->template_name = v;
   else if (!(rc = parse_number(name, v, &n)) && !strcmp(name, "--memory"))
     o->memory_mib = (size_t)n;
   else if (!rc)

@@ -55,6 +55,31 @@ static char *strings_json(const struct nhi_strings *list)
   return json;
 }
 
+/* The profile's branding, recorded anew whenever a profile was read:
+ * what it no longer sets is removed, so the report shows the profile
+ * as it is now. */
+static enum nhi_rc record_branding(struct nhi_runtime *rt)
+{
+  struct nhi_profile *p = &rt->profile;
+  char *colours = NULL;
+  enum nhi_rc rc;
+
+  if (!p->path)
+    return NHI_OK;
+  if (p->brand_colours &&
+      !(colours = cJSON_PrintUnformatted(p->brand_colours)))
+    return NHI_ERR_NOMEM;
+  rc = nhi_store_meta_set(rt->store, "prepared_by", p->prepared_by);
+  if (!rc)
+    rc = nhi_store_meta_set(rt->store, "company", p->company);
+  if (!rc)
+    rc = nhi_store_meta_set(rt->store, "logo", p->logo);
+  if (!rc)
+    rc = nhi_store_meta_set(rt->store, "brand_colours", colours);
+  free(colours);
+  return rc;
+}
+
 /* Records the assessment's settings, so later stages and the report
  * state them. */
 static enum nhi_rc record_meta(struct nhi_runtime *rt)
@@ -67,8 +92,7 @@ static enum nhi_rc record_meta(struct nhi_runtime *rt)
     strings_json(&p->known_accounts)
   };
   const char *kv[][2] = {
-    { "client", p->client }, { "prepared_by", p->prepared_by },
-    { "logo", p->logo }, { "lang", lang ? lang : "en" },
+    { "client", p->client }, { "lang", lang ? lang : "en" },
     { "framework", p->framework ? p->framework : "default" },
     { "now", rt->now }, { "profile", p->path },
     { "overrides", json[0] }, { "disabled", json[1] },
@@ -81,7 +105,7 @@ static enum nhi_rc record_meta(struct nhi_runtime *rt)
       rc = nhi_store_meta_set(rt->store, kv[i][0], kv[i][1]);
   for (size_t i = 0; i < 4; i++)
     free(json[i]);
-  return rc;
+  return rc ? rc : record_branding(rt);
 }
 
 /* Profile for a stage run alone: --profile, else the one the store
@@ -140,6 +164,8 @@ static enum nhi_rc set_up_fresh(struct nhi_runtime *rt)
   if (!rc)
     rc = nhi_stage_report_baseline(rt);
   if (!rc)
+    rc = nhi_stage_report_check_template(rt);
+  if (!rc)
     rc = nhi_runtime_open_store(rt, 1);
   if (!rc)
     rc = record_meta(rt);
@@ -162,6 +188,8 @@ static enum nhi_rc set_up(struct nhi_runtime *rt, const char *cmd,
     rc = load_plugins(rt);
   if (!rc && plugins)
     rc = record_meta(rt);
+  else if (!rc)
+    rc = record_branding(rt);
   return rc;
 }
 
@@ -198,8 +226,10 @@ int nhi_cmd_check(struct nhi_runtime *rt)
 
 int nhi_cmd_report(struct nhi_runtime *rt)
 {
-  enum nhi_rc rc = set_up(rt, "report", 0);
+  enum nhi_rc rc = nhi_stage_report_check_template(rt);
 
+  if (!rc)
+    rc = set_up(rt, "report", 0);
   if (!rc && rt->opt.lang)
     rc = nhi_store_meta_set(rt->store, "lang", rt->opt.lang);
   if (!rc)

@@ -34,8 +34,8 @@ static const char overview[] =
 
 static const char assess_help[] =
   "usage: nhiscope assess [--source SPEC]... [--profile FILE] [--demo]\n"
-  "                       [--lang L] [--format LIST] [--baseline OLD]\n"
-  "                       -o DIR\n"
+  "                       [--lang L] [--format LIST] [--template NAME]\n"
+  "                       [--baseline OLD] -o DIR\n"
   "\n"
   "Collects every source, runs every check, scores the four questions and\n"
   "writes DIR/evidence.db, DIR/report.json and DIR/report.pdf. An earlier\n"
@@ -45,13 +45,16 @@ static const char assess_help[] =
   "                  aws:authz=gaad.json (the output of aws iam\n"
   "                  get-account-authorization-details); repeatable;\n"
   "                  replaces the profile's sources\n"
-  "  --profile FILE  the assessment profile (client, sources, params,\n"
-  "                  disabled checks, sensitivity labels)\n"
+  "  --profile FILE  the assessment profile (client, branding, sources,\n"
+  "                  params, disabled checks, sensitivity labels)\n"
   "  --demo          assess the bundled demo company (Northwind Robotics)\n"
   "  --lang L        report language (default: the profile's, else en)\n"
   "  --format LIST   reports to write, comma-separated: json (report.json),\n"
   "                  pdf (report.pdf), csv (findings.csv), sarif\n"
   "                  (report.sarif); default json,pdf\n"
+  "  --template NAME the PDF's template: executive (default, report.pdf)\n"
+  "                  or technical (report-technical.pdf: every finding\n"
+  "                  with its evidence); templates/NAME.json\n"
   "  --baseline OLD  an earlier report.json, or its assessment folder:\n"
   "                  report.json says what changed since (\"baseline\")\n"
   "  -o DIR          output folder (created if missing)\n";
@@ -71,11 +74,12 @@ static const char check_help[] =
   "findings. Checks whose evidence was not collected are skipped.\n";
 
 static const char report_help[] =
-  "usage: nhiscope report [--lang L] [--format LIST] [--baseline OLD] "
-  "-o DIR\n"
+  "usage: nhiscope report [--lang L] [--format LIST] [--template NAME]\n"
+  "                       [--baseline OLD] -o DIR\n"
   "\n"
   "Scores the findings in DIR/evidence.db and writes DIR/report.json and\n"
-  "DIR/report.pdf. --format and --baseline as for assess.\n";
+  "DIR/report.pdf (DIR/report-NAME.pdf with --template NAME). --format,\n"
+  "--template and --baseline as for assess.\n";
 
 static const char diff_help[] =
   "usage: nhiscope diff OLD NEW [--json]\n"

@@ -3,6 +3,9 @@
 #include "runtime.h"
 #include "lua_json.h"
 #include "sandbox.h"
+#include "pdf_layout.h"
+#include "report_template.h"
+#include "strutil.h"
 
 #include <libgen.h>
 #include <stdlib.h>
@@ -107,6 +110,76 @@ static int take_list(const char *path, const cJSON *obj, const char *key,
   return 1;
 }
 
+static const char *const prepared_by_keys[] = {
+  "name", "company", "logo", "colours", NULL
+};
+
+/* colours = { accent = "#RRGGBB", cover = "#RRGGBB" } */
+static int take_colours(struct nhi_profile *p, const cJSON *by)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(by, "colours"), *c;
+  struct nhi_pdf_rgb rgb;
+
+  if (!v)
+    return 1;
+  if (!cJSON_IsObject(v))
+    return bad(p->path, "prepared_by.colours", "a table of accent and "
+               "cover colours, each \"#RRGGBB\"");
+  cJSON_ArrayForEach(c, v) {
+    if (!nhi_template_brand_colour(c->string)) {
+      nhi_error("profile '%s': unknown colour 'prepared_by.colours.%s' "
+                "(known: accent, cover)", p->path, c->string);
+      return 0;
+    }
+    if (!cJSON_IsString(c) || !nhi_pdf_rgb_parse(c->valuestring, &rgb) ||
+        c->valuestring[0] != '#')
+      return bad(p->path, "prepared_by.colours", "a table of colours "
+                 "written \"#RRGGBB\"");
+  }
+  cJSON_Delete(p->brand_colours);
+  p->brand_colours = cJSON_Duplicate(v, 1);
+  return p->brand_colours != NULL;
+}
+
+/* The logo, as a path from the profile's folder, must be an image the
+ * report can place: found now, before anything is collected. */
+static int take_logo(struct nhi_profile *p, const cJSON *by)
+{
+  char *given = NULL, *path, *origin;
+  int ok;
+
+  if (!take_string(p->path, by, "logo", &given))
+    return 0;
+  if (!given)
+    return 1;
+  path = given[0] == '/' ? strdup(given)
+                         : nhi_aprintf("%s/%s", p->dir, given);
+  origin = nhi_aprintf("profile '%s'", p->path);
+  ok = path && origin &&
+       nhi_template_check_logo(path, given, origin) == NHI_OK;
+  free(origin);
+  free(given);
+  free(p->logo);
+  p->logo = ok ? path : NULL;
+  if (!ok)
+    free(path);
+  return ok;
+}
+
+static int check_prepared_by_keys(const struct nhi_profile *p,
+                                  const cJSON *by)
+{
+  const cJSON *item;
+
+  cJSON_ArrayForEach(item, by)
+    if (nhi_vocab_index(prepared_by_keys, item->string) < 0) {
+      nhi_error("profile '%s': unknown setting 'prepared_by.%s' (known: "
+                "name, company, logo, colours)", p->path, item->string);
+      return 0;
+    }
+  return 1;
+}
+
 static int take_prepared_by(struct nhi_profile *p, const cJSON *settings)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings,
@@ -116,9 +189,11 @@ static int take_prepared_by(struct nhi_profile *p, const cJSON *settings)
     return take_string(p->path, settings, "prepared_by", &p->prepared_by);
   if (!cJSON_IsObject(v))
     return bad(p->path, "prepared_by", "a string or { name = ..., "
-               "logo = ... }");
-  return take_string(p->path, v, "name", &p->prepared_by) &&
-         take_string(p->path, v, "logo", &p->logo);
+               "company = ..., logo = ..., colours = { ... } }");
+  return check_prepared_by_keys(p, v) &&
+         take_string(p->path, v, "name", &p->prepared_by) &&
+         take_string(p->path, v, "company", &p->company) &&
+         take_colours(p, v) && take_logo(p, v);
 }
 
 /* params = { [check] = { param = value } }, sensitivity = { glob = level } */
@@ -195,7 +270,8 @@ enum nhi_rc nhi_profile_load(struct nhi_runtime *rt, const char *path)
 void nhi_profile_clear(struct nhi_profile *p)
 {
   char **strings[] = { &p->path, &p->dir, &p->client, &p->prepared_by,
-                       &p->logo, &p->lang, &p->framework, &p->now };
+                       &p->company, &p->logo, &p->lang, &p->framework,
+                       &p->now };
 
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
     free(*strings[i]);
@@ -204,5 +280,6 @@ void nhi_profile_clear(struct nhi_profile *p)
   nhi_strings_free(&p->known_accounts, 1);
   cJSON_Delete(p->params);
   cJSON_Delete(p->sensitivity);
+  cJSON_Delete(p->brand_colours);
   memset(p, 0, sizeof *p);
 }

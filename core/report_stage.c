@@ -3,6 +3,7 @@
 #include "report_json.h"
 #include "report_pdf.h"
 #include "report_plan.h"
+#include "report_template.h"
 #include "score.h"
 #include "json.h"
 #include "strutil.h"
@@ -70,52 +71,65 @@ static enum nhi_rc write_pdf(struct nhi_runtime *rt, const cJSON *report,
                              const char *path)
 {
   char *templates = nhi_aprintf("%s/templates", rt->home);
-  char *layout_path = nhi_aprintf("%s/templates/report.json", rt->home);
-  char *regular = NULL, *bold = NULL;
+  struct nhi_pdf_options o = { 0 };
   cJSON *layout = NULL;
-  enum nhi_rc rc = templates && layout_path ? NHI_OK : NHI_ERR_NOMEM;
+  char *regular = NULL, *bold = NULL;
+  enum nhi_rc rc = templates ? NHI_OK : NHI_ERR_NOMEM;
 
   if (!rc)
-    rc = nhi_json_read_file(layout_path, &layout);
+    rc = nhi_template_read(templates, rt->opt.template_name, &layout);
   if (!rc) {
     regular = find_font(templates, font_name(layout, "regular"));
     bold = regular ? find_font(templates, font_name(layout, "bold")) : NULL;
     rc = bold ? NHI_OK : NHI_ERR_INPUT;
   }
+  o = (struct nhi_pdf_options){ templates, rt->opt.template_name,
+                                pick_lang(templates, report, 0), regular,
+                                bold, NULL };
   if (!rc)
-    rc = nhi_pdf_render(report, templates,
-                        pick_lang(templates, report, 0), regular, bold,
-                        path);
+    rc = nhi_pdf_render(report, &o, path);
   cJSON_Delete(layout);
   free(templates);
-  free(layout_path);
   free(regular);
   free(bold);
   return rc;
 }
 
-/* The PDF and the other formats render from report.json as written:
- * parsing the text back turns its exact raw numbers into ordinary cJSON
- * values. */
-static enum nhi_rc write_reports(struct nhi_runtime *rt, const cJSON *tree)
+enum nhi_rc nhi_stage_report_check_template(struct nhi_runtime *rt)
 {
-  char *text = cJSON_Print(tree);
+  char *templates = nhi_aprintf("%s/templates", rt->home);
+  cJSON *layout = NULL;
+  enum nhi_rc rc = templates ? NHI_OK : NHI_ERR_NOMEM;
+
+  if (!rc && rt->opt.template_name)
+    rc = nhi_template_read(templates, rt->opt.template_name, &layout);
+  cJSON_Delete(layout);
+  free(templates);
+  return rc;
+}
+
+/* report.json, then the PDF and the other formats from the same tree,
+ * its raw values settled as parsing the written text would. */
+static enum nhi_rc write_reports(struct nhi_runtime *rt, cJSON *tree)
+{
   char *json_path = nhi_aprintf("%s/report.json", rt->opt.out_dir);
-  char *pdf_path = nhi_aprintf("%s/report.pdf", rt->opt.out_dir);
-  cJSON *parsed = NULL;
-  enum nhi_rc rc = text && json_path && pdf_path ? NHI_OK : NHI_ERR_NOMEM;
+  char *pdf_name = nhi_template_pdf_name(rt->opt.template_name ?
+                                         rt->opt.template_name :
+                                         NHI_TEMPLATE_DEFAULT);
+  char *pdf_path = pdf_name ? nhi_aprintf("%s/%s", rt->opt.out_dir,
+                                          pdf_name) : NULL;
+  enum nhi_rc rc = json_path && pdf_path ? NHI_OK : NHI_ERR_NOMEM;
 
   if (!rc && (rt->opt.formats & NHI_FORMAT_JSON))
-    rc = nhi_report_write_text(text, json_path);
-  if (!rc && !(parsed = cJSON_Parse(text)))
-    rc = NHI_ERR_NOMEM;
-  if (!rc && (rt->opt.formats & NHI_FORMAT_PDF))
-    rc = write_pdf(rt, parsed, pdf_path);
+    rc = nhi_report_write_tree(tree, json_path);
   if (!rc)
-    rc = nhi_stage_report_formats(rt, parsed);
-  cJSON_Delete(parsed);
-  free(text);
+    rc = nhi_report_settle(tree);
+  if (!rc && (rt->opt.formats & NHI_FORMAT_PDF))
+    rc = write_pdf(rt, tree, pdf_path);
+  if (!rc)
+    rc = nhi_stage_report_formats(rt, tree);
   free(json_path);
+  free(pdf_name);
   free(pdf_path);
   return rc;
 }

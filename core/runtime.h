@@ -31,6 +31,7 @@ struct nhi_options {
   const char *now;
   const char *lang;
   const char *baseline;         /* --baseline: an earlier report */
+  const char *template_name;    /* --template: NULL for the default */
   unsigned formats;             /* --format bits (json and pdf) */
   int demo;
   int json;
@@ -49,7 +50,8 @@ struct nhi_profile {
   char *dir;                    /* relative paths resolve against it */
   char *client;
   char *prepared_by;
-  char *logo;
+  char *company;                /* prepared_by.company */
+  char *logo;                   /* prepared_by.logo, resolved */
   char *lang;
   char *framework;
   char *now;
@@ -58,6 +60,7 @@ struct nhi_profile {
   struct nhi_strings known_accounts;
   cJSON *params;                /* { check id: { param: value } } */
   cJSON *sensitivity;           /* { ARN glob: level } */
+  cJSON *brand_colours;         /* prepared_by.colours */
 };
 
 struct nhi_runtime {
@@ -115,6 +118,10 @@ enum nhi_rc nhi_stage_report(struct nhi_runtime *rt);
  * without --baseline. NHI_ERR_INPUT with a message naming the file when
  * it is not a report. */
 enum nhi_rc nhi_stage_report_baseline(struct nhi_runtime *rt);
+
+/* Checks that the --template named exists and reads; NHI_ERR_USAGE
+ * with a message naming it otherwise. */
+enum nhi_rc nhi_stage_report_check_template(struct nhi_runtime *rt);
 
 /* With --baseline, adds to report (the report.json tree) what changed
  * since that report, as its "baseline" member. */

@@ -136,12 +136,16 @@ enum nhi_rc nhi_store_meta_set(struct nhi_store *s, const char *key,
   sqlite3_stmt *st = NULL;
   int ok;
 
-  if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES(?,?) "
-                         "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                         -1, &st, NULL))
+  if (!value && sqlite3_prepare_v2(s->db, "DELETE FROM meta WHERE key = ?",
+                                   -1, &st, NULL))
+    return db_error(s, "cannot record assessment settings");
+  if (value && sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) "
+                                  "VALUES(?,?) ON CONFLICT(key) DO UPDATE "
+                                  "SET value=excluded.value", -1, &st, NULL))
     return db_error(s, "cannot record assessment settings");
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+  if (value)
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
   ok = sqlite3_step(st) == SQLITE_DONE;
   sqlite3_finalize(st);
   return ok ? NHI_OK : db_error(s, "cannot record assessment settings");

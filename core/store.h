@@ -70,8 +70,9 @@ enum nhi_rc nhi_store_commit(struct nhi_store *s);
 /* Rolls back the open transaction, if any; never fails loudly. */
 void nhi_store_rollback(struct nhi_store *s);
 
-/* Sets or reads one assessment-level key (client, now, profile...).
- * nhi_store_meta_get returns a malloc'd copy or NULL when absent. */
+/* Sets or reads one assessment-level key (client, now, profile...); a
+ * NULL value removes the key. nhi_store_meta_get returns a malloc'd
+ * copy or NULL when absent. */
 enum nhi_rc nhi_store_meta_set(struct nhi_store *s, const char *key,
                                const char *value);
 char *nhi_store_meta_get(struct nhi_store *s, const char *key);

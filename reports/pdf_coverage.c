@@ -10,7 +10,7 @@ static enum nhi_rc sources_table(struct nhi_rpt *r, const cJSON *sources)
                          nhi_rpt_word(r, "column.status"),
                          nhi_rpt_word(r, "column.error") };
   struct nhi_pdf_table t = { 3, widths, NULL, head, r->table,
-                             r->table_head, 0, 0 };
+                             r->table_head, 0, 0, 0 };
   const char *none = nhi_rpt_word(r, "value.none");
   const cJSON *s;
   enum nhi_rc rc = NHI_OK;
@@ -63,7 +63,7 @@ static enum nhi_rc failed_plugins(struct nhi_rpt *r, const cJSON *plugins)
   const char *head[] = { nhi_rpt_word(r, "column.plugin"),
                          nhi_rpt_word(r, "column.error") };
   struct nhi_pdf_table t = { 2, widths, NULL, head, r->table,
-                             r->table_head, 0, 0 };
+                             r->table_head, 0, 0, 0 };
   const char *none = nhi_rpt_word(r, "value.none");
   const cJSON *pl;
   enum nhi_rc rc = NHI_OK;

@@ -69,7 +69,7 @@ static enum nhi_rc findings_table(struct nhi_rpt *r, const cJSON *rows)
                          nhi_rpt_word(r, "column.identity"),
                          nhi_rpt_word(r, "column.title") };
   struct nhi_pdf_table t = { 4, widths, NULL, head, r->table,
-                             r->table_head, 0, 0 };
+                             r->table_head, 0, 0, 0 };
   const cJSON *f;
   enum nhi_rc rc = NHI_OK;
 

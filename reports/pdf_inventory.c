@@ -67,7 +67,7 @@ static enum nhi_rc count_table(struct nhi_rpt *r, const cJSON *rows,
                          nhi_rpt_word(r, "column.non_human"),
                          nhi_rpt_word(r, "column.human") };
   struct nhi_pdf_table t = { 4, widths, align, head, r->table,
-                             r->table_head, 0, 0 };
+                             r->table_head, 0, 0, 0 };
   const cJSON *row;
   char n[3][NHI_RPT_NUM_SIZE];
   enum nhi_rc rc = NHI_OK;
@@ -179,7 +179,11 @@ static enum nhi_rc render_chart(struct nhi_rpt *r, const cJSON *rows)
 
   if (most <= 0)
     return NHI_OK;
-  ink[0] = nhi_rpt_colour(r, NULL, "chart_non_human", "#1F4E79");
+  /* Non-human bars take the brand's accent unless the template sets
+   * their own colour. */
+  ink[0] = get_str(get_obj(r->layout, "colours"), "chart_non_human")
+             ? nhi_rpt_colour(r, NULL, "chart_non_human", "#1F4E79")
+             : r->accent;
   ink[1] = nhi_rpt_colour(r, NULL, "chart_human", "#9AA5B1");
   rc = nhi_rpt_subheading(r, "chart.title");
   if (!rc)

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,14 +190,36 @@ static HPDF_Font face_of(const struct nhi_pdf *p,
   return p->faces[t->face == NHI_PDF_BOLD ? NHI_PDF_BOLD : NHI_PDF_REGULAR];
 }
 
-/* Width of the first n bytes of s. */
+/* Width of the ASCII character c in 1/1000 em, measured once. */
+static float ascii_width(const struct nhi_pdf *p, enum nhi_pdf_face f,
+                         unsigned char c)
+{
+  struct nhi_pdf *w = (struct nhi_pdf *)p;  /* a cache, not a change */
+  HPDF_TextWidth tw;
+
+  if (!p->ascii_w[f][c]) {
+    tw = HPDF_Font_TextWidth(p->faces[f], &c, 1);
+    w->ascii_w[f][c] = tw.width > 0 ? (float)tw.width : -1;
+  }
+  return p->ascii_w[f][c] > 0 ? p->ascii_w[f][c] : 0;
+}
+
+/* Width of the first n bytes of s: ASCII from the cache (libharu
+ * neither kerns nor spaces characters here, so widths add up), the rest
+ * measured by libharu. */
 static float width_n(const struct nhi_pdf *p, const struct nhi_pdf_text *t,
                      const char *s, size_t n)
 {
+  enum nhi_pdf_face f = t->face == NHI_PDF_BOLD ? NHI_PDF_BOLD
+                                                : NHI_PDF_REGULAR;
   HPDF_TextWidth w;
+  float sum = 0;
+  size_t i;
 
-  if (!n)
-    return 0;
+  for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
+    sum += ascii_width(p, f, (unsigned char)s[i]);
+  if (i == n)
+    return sum * t->size / 1000.0f;
   w = HPDF_Font_TextWidth(face_of(p, t), (const HPDF_BYTE *)s,
                           (HPDF_UINT)n);
   return (float)w.width * t->size / 1000.0f;
@@ -354,18 +377,75 @@ static void set_fill(struct nhi_pdf *p, const struct nhi_pdf_rgb *c)
   HPDF_Page_SetRGBFill(p->page, c->r, c->g, c->b);
 }
 
-/* Shows n bytes of the writable string s with the baseline at (x, y). */
+/* How far glyphs reach above and below the baseline, as a share of the
+ * size: DejaVu's capitals and descenders, with room for accents. */
+#define GLYPH_ASCENT 0.80f
+#define GLYPH_DESCENT 0.24f
+
+/* Slack for rounding when text is measured against its box. */
+#define FIT_SLACK 0.05f
+
+static int inside(const struct nhi_pdf_box *b, float x0, float y0,
+                  float x1, float y1)
+{
+  return x0 >= b->x0 - FIT_SLACK && x1 <= b->x1 + FIT_SLACK &&
+         y0 >= b->y0 - FIT_SLACK && y1 <= b->y1 + FIT_SLACK;
+}
+
+/* Counts a run of text of width w at (x, y), and those of them that
+ * reach past the page or past box (NULL: the page only). */
+static void note_text(struct nhi_pdf *p, const struct nhi_pdf_text *t,
+                      float x, float y, float w,
+                      const struct nhi_pdf_box *box)
+{
+  struct nhi_pdf_box page = { 0, 0, p->width, p->height };
+  float y0 = y - t->size * GLYPH_DESCENT, y1 = y + t->size * GLYPH_ASCENT;
+
+  p->texts++;
+  if (inside(&page, x, y0, x + w, y1) &&
+      (!box || inside(box, x, y0, x + w, y1)))
+    return;
+  p->outside++;
+  nhi_debug("report '%s': text on page %u at %.1f,%.1f-%.1f,%.1f is "
+            "outside its box", p->path, p->pages, x, y0, x + w, y1);
+}
+
+static int same_colour(const struct nhi_pdf_rgb *a,
+                       const struct nhi_pdf_rgb *b)
+{
+  return a->r == b->r && a->g == b->g && a->b == b->b;
+}
+
+/* Sets t's font, size and colour, unless this page has them already:
+ * the PDF graphics state keeps them from one text object to the next,
+ * and leaving them out makes a long table's pages a sixth smaller. */
+static void set_text_state(struct nhi_pdf *p, const struct nhi_pdf_text *t)
+{
+  struct nhi_pdf_text *last = &p->text_state;
+  int fresh = p->text_page != p->page;
+
+  if (fresh || last->face != t->face || last->size != t->size)
+    HPDF_Page_SetFontAndSize(p->page, face_of(p, t), t->size);
+  if (fresh || same_colour(&last->colour, &t->colour) == 0)
+    set_fill(p, &t->colour);
+  *last = *t;
+  p->text_page = p->page;
+}
+
+/* Shows n bytes of the writable string s with the baseline at (x, y),
+ * meant to stay inside box (NULL: the page). */
 static void show_n(struct nhi_pdf *p, const struct nhi_pdf_text *t,
-                   float x, float y, char *s, size_t n)
+                   float x, float y, char *s, size_t n,
+                   const struct nhi_pdf_box *box)
 {
   char saved = s[n];
 
   if (!n)
     return;
+  note_text(p, t, x, y, width_n(p, t, s, n), box);
   s[n] = '\0';
   HPDF_Page_BeginText(p->page);
-  HPDF_Page_SetFontAndSize(p->page, face_of(p, t), t->size);
-  set_fill(p, &t->colour);
+  set_text_state(p, t);
   HPDF_Page_TextOut(p->page, x, y, s);
   HPDF_Page_EndText(p->page);
   s[n] = saved;
@@ -384,20 +464,32 @@ static float align_x(float x, float box, float w, enum nhi_pdf_align a)
 enum nhi_rc nhi_pdf_para(struct nhi_pdf *p, const struct nhi_pdf_text *t,
                          float indent, const char *s)
 {
+  return nhi_pdf_para_inset(p, t, indent, 0, s);
+}
+
+enum nhi_rc nhi_pdf_para_inset(struct nhi_pdf *p,
+                               const struct nhi_pdf_text *t, float indent,
+                               float inset, const char *s)
+{
   struct nhi_pdf_lines l;
   float lh = nhi_pdf_line_height(p, t), x;
   enum nhi_rc rc;
 
   if (indent < 0 || indent > (p->right - p->left) * 0.75f)
     indent = 0;
+  if (inset < 0 || indent + inset > (p->right - p->left) * 0.75f)
+    inset = 0;
   x = p->left + indent;
-  rc = nhi_pdf_wrap(p, t, s, p->right - x, &l);
+  rc = nhi_pdf_wrap(p, t, s, p->right - inset - x, &l);
   for (size_t i = 0; !rc && i < l.n; i++) {
+    struct nhi_pdf_box box;
+
     rc = nhi_pdf_need(p, lh);
     if (rc)
       break;
+    box = (struct nhi_pdf_box){ x, p->y - lh, p->right - inset, p->y };
     show_n(p, t, x, nhi_pdf_baseline(p, t, p->y), l.text + l.v[i].off,
-           l.v[i].len);
+           l.v[i].len, &box);
     nhi_pdf_gap(p, lh);
   }
   nhi_pdf_lines_free(&l);
@@ -445,11 +537,12 @@ enum nhi_rc nhi_pdf_line_at(struct nhi_pdf *p, const struct nhi_pdf_text *t,
                             const char *s)
 {
   char *text = nhi_pdf_fit(p, t, s, w);
+  struct nhi_pdf_box box = { x, 0, x + w, p->height };
 
   if (!text)
     return out_of_memory(p);
   show_n(p, t, align_x(x, w, nhi_pdf_text_width(p, t, text), a), y, text,
-         strlen(text));
+         strlen(text), &box);
   free(text);
   return check_named(p, "drawing text", NULL);
 }
@@ -458,8 +551,51 @@ void nhi_pdf_rect(struct nhi_pdf *p, float x, float y, float w, float h,
                   const struct nhi_pdf_rgb *c)
 {
   set_fill(p, c);
+  p->text_state.colour = *c;
   HPDF_Page_Rectangle(p->page, x, y - h, w, h);
   HPDF_Page_Fill(p->page);
+}
+
+void nhi_pdf_arc(struct nhi_pdf *p, float cx, float cy, float radius,
+                 float a0, float a1, float width,
+                 const struct nhi_pdf_rgb *c)
+{
+  if (a1 - a0 < 0.5f || a1 - a0 >= 360 || radius <= 0)
+    return;
+  HPDF_Page_SetRGBStroke(p->page, c->r, c->g, c->b);
+  HPDF_Page_SetLineWidth(p->page, width);
+  HPDF_Page_SetLineCap(p->page, HPDF_ROUND_END);
+  HPDF_Page_Arc(p->page, cx, cy, radius, a0, a1);
+  HPDF_Page_Stroke(p->page);
+  p->arcs++;
+  HPDF_Page_SetLineCap(p->page, HPDF_BUTT_END);
+}
+
+enum nhi_rc nhi_pdf_image(struct nhi_pdf *p, const char *path, int png,
+                          float x, float top, float w, float h,
+                          float *used)
+{
+  HPDF_Image img = png ? HPDF_LoadPngImageFromFile(p->doc, path)
+                       : HPDF_LoadJpegImageFromFile(p->doc, path);
+  float iw, ih, scale;
+
+  *used = 0;
+  if (!img || p->fault.code) {
+    nhi_error("cannot write report '%s': cannot read logo '%s' as a %s "
+              "image", p->path, path, png ? "PNG" : "JPEG");
+    p->fault.logged = 1;
+    return NHI_ERR_INPUT;
+  }
+  iw = (float)HPDF_Image_GetWidth(img);
+  ih = (float)HPDF_Image_GetHeight(img);
+  if (iw <= 0 || ih <= 0 || w <= 0 || h <= 0)
+    return NHI_OK;
+  scale = fminf(w / iw, h / ih);
+  HPDF_Page_DrawImage(p->page, img, x, top - ih * scale, iw * scale,
+                      ih * scale);
+  p->images++;
+  *used = ih * scale;
+  return check_named(p, "placing the logo", path);
 }
 
 void nhi_pdf_rule(struct nhi_pdf *p, float x1, float x2, float y,
@@ -593,6 +729,7 @@ static void draw_band(struct nhi_pdf *p, const struct nhi_pdf_table *t,
   for (size_t col = 0; col < t->ncols; col++) {
     struct row_cell *cell = &c[col];
     float x = col_x(p, t, col) + pad, w = col_width(p, t, col) - 2 * pad;
+    struct nhi_pdf_box box = { x - pad, p->y - h, x + w + pad, p->y };
 
     for (size_t k = 0; k < count && cell->done < cell->lines.n; k++) {
       struct nhi_pdf_span *s = &cell->lines.v[cell->done++];
@@ -601,7 +738,7 @@ static void draw_band(struct nhi_pdf *p, const struct nhi_pdf_table *t,
       float top = p->y - pad - (float)k * lh;
 
       show_n(p, &cell->style, align_x(x, w, lw, col_align(t, col)),
-             nhi_pdf_baseline(p, &cell->style, top), text, s->len);
+             nhi_pdf_baseline(p, &cell->style, top), text, s->len, &box);
     }
   }
   p->y -= h;
@@ -651,6 +788,7 @@ static enum nhi_rc place_row(struct nhi_pdf *p, struct nhi_pdf_table *t,
   float lh = nhi_pdf_line_height(p, &t->body);
   size_t left = lines_left(c, t->ncols), fit;
   enum nhi_rc rc = NHI_OK;
+  int started = 0;
 
   while (!rc && left > 0) {
     fit = lines_fit(p, lh);
@@ -658,9 +796,13 @@ static enum nhi_rc place_row(struct nhi_pdf *p, struct nhi_pdf_table *t,
       rc = break_table(p, t);
       continue;
     }
+    /* A row continued on a new page names itself again. */
+    if (started && t->repeat_first && c[0].lines.n == 1)
+      c[0].done = 0;
     if (fit > left)
       fit = left;
     draw_band(p, t, c, fit ? fit : 1, lh, bg);
+    started = 1;
     left = lines_left(c, t->ncols);
     if (left)
       rc = break_table(p, t);

@@ -45,12 +45,20 @@ struct nhi_pdf_fault {
   int logged;
 };
 
+/* A rectangle: left, bottom, right, top. */
+struct nhi_pdf_box {
+  float x0, y0, x1, y1;
+};
+
 /* A document being laid out. Fields are read by callers; change them only
  * through the functions below. */
 struct nhi_pdf {
   HPDF_Doc doc;
   HPDF_Page page;              /* the page being filled */
   HPDF_Font faces[2];
+  float ascii_w[2][128];       /* glyph widths (1/1000 em), 0: unknown */
+  HPDF_Page text_page;         /* the text state below was set on it */
+  struct nhi_pdf_text text_state;  /* last font, size and colour set */
   struct nhi_pdf_style style;
   struct nhi_pdf_fault fault;
   const char *path;            /* the output file, named in messages */
@@ -58,6 +66,10 @@ struct nhi_pdf {
   float top, bottom, left, right;  /* the content box */
   float y;                     /* top of the free space on this page */
   unsigned pages;
+  unsigned long texts;         /* runs of text placed */
+  unsigned long outside;       /* of them, past the page or their box */
+  unsigned images;
+  unsigned arcs;
 };
 
 /* A string that grows; failed is set once an allocation fails and every
@@ -97,6 +109,8 @@ struct nhi_pdf_table {
   struct nhi_pdf_text body, header;
   unsigned rows;                     /* rows drawn so far, for stripes */
   float after_head;                  /* cursor under the last header */
+  int repeat_first;                  /* a row split across pages shows
+                                      * its one-line first cell again */
 };
 
 /* Called for each page by nhi_pdf_each_page: index counts from 1. */
@@ -149,6 +163,11 @@ float nhi_pdf_text_width(const struct nhi_pdf *p,
 enum nhi_rc nhi_pdf_para(struct nhi_pdf *p, const struct nhi_pdf_text *t,
                          float indent, const char *s);
 
+/* nhi_pdf_para, keeping inset points free before the right margin. */
+enum nhi_rc nhi_pdf_para_inset(struct nhi_pdf *p,
+                               const struct nhi_pdf_text *t, float indent,
+                               float inset, const char *s);
+
 /* Writes s on one line with its baseline at y, aligned within [x, x+w];
  * text that does not fit is cut and ends in an ellipsis. */
 enum nhi_rc nhi_pdf_line_at(struct nhi_pdf *p, const struct nhi_pdf_text *t,
@@ -163,6 +182,21 @@ char *nhi_pdf_fit(const struct nhi_pdf *p, const struct nhi_pdf_text *t,
 /* Fills the rectangle whose top-left corner is (x, y). */
 void nhi_pdf_rect(struct nhi_pdf *p, float x, float y, float w, float h,
                   const struct nhi_pdf_rgb *c);
+
+/* Strokes an arc of a circle centred on (cx, cy), from angle a0 to a1
+ * in degrees (0 is up, angles grow clockwise; a1 > a0, less than a full
+ * turn), with round ends. */
+void nhi_pdf_arc(struct nhi_pdf *p, float cx, float cy, float radius,
+                 float a0, float a1, float width,
+                 const struct nhi_pdf_rgb *c);
+
+/* Places the PNG (png set) or JPEG image at path as large as fits the
+ * box whose top-left corner is (x, top), its aspect kept, at the box's
+ * top left; *used gets the height it took. Logs the file and returns
+ * NHI_ERR_INPUT when libharu cannot read it. */
+enum nhi_rc nhi_pdf_image(struct nhi_pdf *p, const char *path, int png,
+                          float x, float top, float w, float h,
+                          float *used);
 
 /* Draws a horizontal rule from x1 to x2 at height y. */
 void nhi_pdf_rule(struct nhi_pdf *p, float x1, float x2, float y,

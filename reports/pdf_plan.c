@@ -42,7 +42,7 @@ static enum nhi_rc plan_table(struct nhi_rpt *r, const cJSON *actions)
                          nhi_rpt_word(r, "column.effort"),
                          nhi_rpt_word(r, "column.quick_win") };
   struct nhi_pdf_table t = { 6, widths, align, head, r->table,
-                             r->table_head, 0, 0 };
+                             r->table_head, 0, 0, 0 };
   const cJSON *a;
   size_t i = 0;
   enum nhi_rc rc = NHI_OK;

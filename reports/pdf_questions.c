@@ -1,8 +1,58 @@
 /* The PDF report's score panel and its answers to each question. */
 #include "pdf_report.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* A gauge's size from the template, in points. */
+static float gauge_num(const struct nhi_rpt *r, const char *key, double def,
+                       double lo, double hi)
+{
+  double v;
+
+  if (!get_num(get_obj(r->layout, "gauge"), key, &v) || v < lo || v > hi)
+    v = def;
+  return (float)v;
+}
+
+static float gauge_radius(const struct nhi_rpt *r)
+{
+  return gauge_num(r, "radius_pt", 17, 6, 60);
+}
+
+/* Room a gauge of radius radius takes, stroke included. */
+static float gauge_extent(const struct nhi_rpt *r, float radius)
+{
+  return 2 * radius + gauge_num(r, "width_pt", 4.5, 1, 20);
+}
+
+/* A gauge centred on (cx, cy): a track over the template's sweep, and
+ * over it an arc for score (0..100) in c, the score written inside.
+ * has_score 0 draws the track and the "none" word. */
+static enum nhi_rc draw_gauge(struct nhi_rpt *r, float cx, float cy,
+                              float radius, int has_score, double score,
+                              const struct nhi_pdf_rgb *c,
+                              const struct nhi_pdf_text *t)
+{
+  struct nhi_pdf_rgb track = nhi_rpt_colour(r, NULL, "gauge_track",
+                                            "#DDE2E8");
+  float sweep = gauge_num(r, "sweep_deg", 270, 90, 340);
+  float width = gauge_num(r, "width_pt", 4.5, 1, 20), a0 = -sweep / 2;
+  float share = has_score ? (float)fmin(fmax(score, 0), 100) / 100 : 0;
+  char num[NHI_RPT_NUM_SIZE];
+  const char *label = nhi_rpt_word(r, "value.none");
+
+  nhi_pdf_arc(&r->pdf, cx, cy, radius, a0, a0 + sweep, width, &track);
+  nhi_pdf_arc(&r->pdf, cx, cy, radius, a0, a0 + sweep * share, width, c);
+  if (has_score) {
+    nhi_rpt_fmt_num(floor(score + 0.5), num);
+    label = num;
+  }
+  return nhi_pdf_line_at(&r->pdf, t, cx - radius + width, cy -
+                         t->size * 0.36f, 2 * (radius - width),
+                         NHI_PDF_CENTRE, label);
+}
 
 /* One big figure in the score panel: a caption over a value. */
 static enum nhi_rc panel_figure(struct nhi_rpt *r, float x, float top,
@@ -23,6 +73,20 @@ static enum nhi_rc panel_figure(struct nhi_rpt *r, float x, float top,
     rc = nhi_pdf_line_at(p, &r->muted, x + vw, base, w - vw, NHI_PDF_LEFT,
                          suffix);
   return rc;
+}
+
+/* The overall score as a gauge at the panel's right end, in the
+ * accent colour. */
+static enum nhi_rc overall_gauge(struct nhi_rpt *r, float top, float h,
+                                 const cJSON *score)
+{
+  struct nhi_pdf *p = &r->pdf;
+  float radius = h * 0.5f - gauge_num(r, "width_pt", 4.5, 1, 20) - 4;
+  double v = 0;
+  int has = get_num(score, "overall", &v);
+
+  return draw_gauge(r, p->right - 14 - radius, top - h / 2, radius, has,
+                    v, &r->accent, &r->sub);
 }
 
 static enum nhi_rc render_overall(struct nhi_rpt *r)
@@ -48,6 +112,8 @@ static enum nhi_rc render_overall(struct nhi_rpt *r)
     rc = panel_figure(r, p->left + cw / 2 + 14, top, h,
                       nhi_rpt_word(r, "score.grade"),
                       grade ? grade : nhi_rpt_word(r, "value.none"), NULL);
+  if (!rc)
+    rc = overall_gauge(r, top, h, score);
   nhi_pdf_gap(p, h + r->body.size * 1.6f);
   return rc;
 }
@@ -167,7 +233,7 @@ static float answer_pill_width(const struct nhi_rpt *r)
 }
 
 static enum nhi_rc question_answer(struct nhi_rpt *r, const cJSON *q,
-                                   float indent)
+                                   float indent, float inset)
 {
   struct nhi_pdf *p = &r->pdf;
   struct nhi_pdf_rgb c = nhi_rpt_colour(r, "answer", answer_of(q),
@@ -181,40 +247,65 @@ static enum nhi_rc question_answer(struct nhi_rpt *r, const cJSON *q,
   rc = nhi_rpt_draw_pill(r, p->left + indent, top, r->pill_w,
                          nhi_rpt_word_for(r, "answer", answer_of(q)), &c);
   if (!rc)
-    rc = nhi_pdf_para(p, &r->body, indent + r->pill_w + 10, detail);
+    rc = nhi_pdf_para_inset(p, &r->body, indent + r->pill_w + 10, inset,
+                            detail);
   free(detail);
   if (!rc && p->y > bottom)
     nhi_pdf_gap(p, p->y - bottom);
   return rc;
 }
 
+/* The question's score as a gauge at the right margin, its top at top,
+ * in the answer's colour. Returns the rc; *bottom gets its lowest y. */
+static enum nhi_rc question_gauge(struct nhi_rpt *r, const cJSON *q,
+                                  float top, float *bottom)
+{
+  struct nhi_pdf *p = &r->pdf;
+  struct nhi_pdf_rgb c = nhi_rpt_colour(r, "answer", answer_of(q),
+                                        "#7B8794");
+  float radius = gauge_radius(r), ext = gauge_extent(r, radius);
+  double v = 0;
+  int has = get_num(q, "score", &v);
+
+  *bottom = top - ext;
+  return draw_gauge(r, p->right - ext / 2, top - ext / 2, radius, has, v,
+                    &c, &r->small_bold);
+}
+
 static enum nhi_rc render_question(struct nhi_rpt *r, const cJSON *q,
                                    unsigned index)
 {
   struct nhi_pdf *p = &r->pdf;
-  float indent = r->sub.size * 1.8f, base;
+  float indent = r->sub.size * 1.8f, base, low;
+  float inset = gauge_extent(r, gauge_radius(r)) + r->body.size;
   char num[NHI_RPT_NUM_SIZE], *missing;
   enum nhi_rc rc;
 
-  rc = nhi_pdf_need(p, 2 * nhi_pdf_line_height(p, &r->sub) +
-                    nhi_rpt_pill_height(r) +
-                    2 * nhi_pdf_line_height(p, &r->body));
+  rc = nhi_pdf_need(p, fmaxf(2 * nhi_pdf_line_height(p, &r->sub) +
+                             nhi_rpt_pill_height(r) +
+                             2 * nhi_pdf_line_height(p, &r->body),
+                             inset));
   if (rc)
     return rc;
   snprintf(num, sizeof num, "%u", index);
   base = nhi_pdf_baseline(p, &r->sub, p->y);
-  rc = nhi_pdf_line_at(p, &r->number, p->left, base, indent,
-                       NHI_PDF_LEFT, num);
+  rc = question_gauge(r, q, p->y, &low);
   if (!rc)
-    rc = nhi_pdf_para(p, &r->sub, indent,
-                      nhi_rpt_word_for(r, "question", get_str(q, "id")));
+    rc = nhi_pdf_line_at(p, &r->number, p->left, base, indent,
+                         NHI_PDF_LEFT, num);
+  if (!rc)
+    rc = nhi_pdf_para_inset(p, &r->sub, indent, inset,
+                            nhi_rpt_word_for(r, "question",
+                                             get_str(q, "id")));
   nhi_pdf_gap(p, r->body.size * 0.4f);
   if (!rc)
-    rc = question_answer(r, q, indent);
+    rc = question_answer(r, q, indent, inset);
   missing = rc ? NULL : missing_text(r, q, &rc);
   if (missing)
-    rc = nhi_pdf_para(p, &r->muted, indent, missing);
+    rc = nhi_pdf_para_inset(p, &r->muted, indent, inset, missing);
   free(missing);
+  if (p->y > low)
+    nhi_pdf_gap(p, p->y - low);
   nhi_pdf_gap(p, r->body.size * 1.2f);
   return rc;
 }

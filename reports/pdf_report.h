@@ -36,6 +36,7 @@ struct nhi_rpt {
   const cJSON *root;           /* report.json's tree, borrowed */
   cJSON *layout, *words;       /* report.json and lang/<lang>.json */
   const char *client;          /* from root, borrowed */
+  const char *title_key;       /* the catalogue key of the title */
   struct nhi_pdf_text title, lead, headline, heading, sub, body, muted;
   struct nhi_pdf_text small, small_bold, small_muted, table, table_head;
   struct nhi_pdf_text label, score, product, number;
@@ -90,11 +91,13 @@ static inline const cJSON *get_arr(const cJSON *obj, const char *key)
 
 /* pdf_words.c: the templates, the catalogue and the words it fills. */
 
-/* Reads dir/report.json into r->layout and dir/lang/<lang>.json into
- * r->words (r owns both). path names the report in messages. Returns
- * NHI_OK, or logs and returns NHI_ERR_INPUT or NHI_ERR_NOMEM. */
+/* Reads template name (NULL: the default) from dir into r->layout (see
+ * nhi_template_read) and dir/lang/<lang>.json into r->words (r owns
+ * both). path names the report in messages. Returns NHI_OK, or logs and
+ * returns NHI_ERR_USAGE, NHI_ERR_INPUT or NHI_ERR_NOMEM. */
 enum nhi_rc nhi_rpt_load_templates(struct nhi_rpt *r, const char *dir,
-                                   const char *lang, const char *path);
+                                   const char *name, const char *lang,
+                                   const char *path);
 
 /* v as text in out: whole numbers without a fraction. */
 void nhi_rpt_fmt_num(double v, char out[NHI_RPT_NUM_SIZE]);
@@ -133,7 +136,9 @@ char *nhi_rpt_format_date(const struct nhi_rpt *r, const char *iso);
 /* pdf_style.c: page geometry, text styles and colours from the layout. */
 
 /* Fills st and r's text styles, colours and header and footer settings
- * from r->layout, with defaults for whatever it lacks. */
+ * from r->layout, with defaults for whatever it lacks. The template's
+ * and the report's brand colours are written into r->layout's colours
+ * first. */
 void nhi_rpt_load_styles(struct nhi_rpt *r, struct nhi_pdf_style *st);
 
 /* colours[.group].key from the layout template, else the colour def
@@ -201,6 +206,10 @@ enum nhi_rc nhi_rpt_render_inventory(struct nhi_rpt *r);
 
 /* pdf_findings.c: the findings table and each check's remediation. */
 enum nhi_rc nhi_rpt_render_findings(struct nhi_rpt *r);
+
+/* pdf_evidence.c: every finding with its status, confidence, threshold
+ * and full evidence, for the technical template. */
+enum nhi_rc nhi_rpt_render_evidence(struct nhi_rpt *r);
 
 /* pdf_plan.c: the remediation plan, one row per action; nothing when
  * the report has no plan. */

@@ -126,8 +126,45 @@ static void load_text_styles(struct nhi_rpt *r)
   r->rule = nhi_rpt_colour(r, NULL, "rule", "#CBD2D9");
 }
 
+/* Writes each valid colour of from over the layout's colours. */
+static void colours_over(struct nhi_rpt *r, const cJSON *from)
+{
+  cJSON *colours = cJSON_GetObjectItemCaseSensitive(r->layout, "colours");
+  const cJSON *c;
+  struct nhi_pdf_rgb rgb;
+  cJSON *copy;
+
+  if (!cJSON_IsObject(colours)) {
+    cJSON_DeleteItemFromObjectCaseSensitive(r->layout, "colours");
+    colours = cJSON_AddObjectToObject(r->layout, "colours");
+  }
+  cJSON_ArrayForEach(c, from) {
+    if (!colours || !cJSON_IsString(c) ||
+        !nhi_pdf_rgb_parse(c->valuestring, &rgb))
+      continue;
+    copy = cJSON_CreateString(c->valuestring);
+    if (!copy)
+      continue;
+    if (get_item(colours, c->string))
+      cJSON_ReplaceItemInObjectCaseSensitive(colours, c->string, copy);
+    else
+      cJSON_AddItemToObject(colours, c->string, copy);
+  }
+}
+
+/* The brand colours: the template's branding.colours, then the
+ * report's (from the profile), over the layout's colours. */
+static void apply_branding(struct nhi_rpt *r)
+{
+  const cJSON *brand = get_obj(get_obj(r->root, "assessment"), "branding");
+
+  colours_over(r, get_obj(get_obj(r->layout, "branding"), "colours"));
+  colours_over(r, get_obj(brand, "colours"));
+}
+
 void nhi_rpt_load_styles(struct nhi_rpt *r, struct nhi_pdf_style *st)
 {
+  apply_branding(r);
   load_page_style(r, st);
   load_text_styles(r);
 }

@@ -2,6 +2,7 @@
 #include "pdf_report.h"
 
 #include "json.h"
+#include "report_template.h"
 #include "strutil.h"
 #include "timeutil.h"
 #include "words.h"
@@ -21,9 +22,9 @@ const struct nhi_rpt_severity nhi_rpt_severities[NHI_RPT_N_SEVERITIES] = {
 };
 
 enum nhi_rc nhi_rpt_load_templates(struct nhi_rpt *r, const char *dir,
-                                   const char *lang, const char *path)
+                                   const char *name, const char *lang,
+                                   const char *path)
 {
-  char *layout_path;
   enum nhi_rc rc;
 
   if (!nhi_words_valid_lang(lang)) {
@@ -31,19 +32,9 @@ enum nhi_rc nhi_rpt_load_templates(struct nhi_rpt *r, const char *dir,
               path, lang);
     return NHI_ERR_INPUT;
   }
-  layout_path = nhi_aprintf("%s/report.json", dir);
-  if (!layout_path) {
-    nhi_error("cannot write report '%s': out of memory", path);
-    return NHI_ERR_NOMEM;
-  }
-  rc = nhi_json_read_file(layout_path, &r->layout);
-  if (!rc && !cJSON_IsObject(r->layout)) {
-    nhi_error("cannot read '%s': expected a JSON object", layout_path);
-    rc = NHI_ERR_INPUT;
-  }
+  rc = nhi_template_read(dir, name, &r->layout);
   if (!rc)
     rc = nhi_words_load(dir, lang, 0, &r->words);
-  free(layout_path);
   return rc;
 }
 

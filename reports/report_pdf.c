@@ -16,7 +16,7 @@ static enum nhi_rc draw_header(struct nhi_rpt *r)
   float cw = nhi_rpt_content_width(r);
   char *left = nhi_rpt_fill(r, "header.left", (const char *const[]){
     "product", nhi_rpt_word(r, "product.name"),
-    "title", nhi_rpt_word(r, "report.title"), NULL });
+    "title", nhi_rpt_word(r, r->title_key), NULL });
   enum nhi_rc rc;
 
   if (!left)
@@ -101,28 +101,65 @@ static enum nhi_rc decorate_page(struct nhi_pdf *p, unsigned index,
   return rc;
 }
 
-/* The sections in order, then each page's header and footer, which need
- * the page count. */
+/* A section a template may list in sections.order. */
+struct section {
+  const char *id;
+  enum nhi_rc (*render)(struct nhi_rpt *r);
+};
+
+static const struct section sections[] = {
+  { "cover", nhi_rpt_render_cover },
+  { "contents", nhi_rpt_reserve_toc },
+  { "questions", nhi_rpt_render_questions },
+  { "risks", nhi_rpt_render_risks },
+  { "inventory", nhi_rpt_render_inventory },
+  { "findings", nhi_rpt_render_findings },
+  { "evidence", nhi_rpt_render_evidence },
+  { "plan", nhi_rpt_render_plan },
+  { "coverage", nhi_rpt_render_coverage },
+};
+
+#define N_SECTIONS (sizeof sections / sizeof *sections)
+
+/* The order when the template gives none. */
+static const char *const default_order[] = {
+  "cover", "contents", "questions", "risks", "inventory", "findings",
+  "plan", "coverage"
+};
+
+static enum nhi_rc render_section(struct nhi_rpt *r, const char *id)
+{
+  for (size_t i = 0; i < N_SECTIONS; i++)
+    if (!strcmp(sections[i].id, id))
+      return sections[i].render(r);
+  nhi_error("cannot write report '%s': the template lists an unknown "
+            "section '%s'", r->pdf.path, id);
+  return NHI_ERR_INPUT;
+}
+
+/* The sections in the template's order, then the contents and each
+ * page's header and footer, which need the page count. */
 static enum nhi_rc render_body(struct nhi_rpt *r)
 {
-  enum nhi_rc rc;
+  const cJSON *order = get_arr(get_obj(r->layout, "sections"), "order");
+  const cJSON *s;
+  enum nhi_rc rc = NHI_OK;
 
   r->client = get_str(get_obj(r->root, "assessment"), "client");
-  rc = nhi_rpt_render_cover(r);
-  if (!rc)
-    rc = nhi_rpt_reserve_toc(r);
-  if (!rc)
-    rc = nhi_rpt_render_questions(r);
-  if (!rc)
-    rc = nhi_rpt_render_risks(r);
-  if (!rc)
-    rc = nhi_rpt_render_inventory(r);
-  if (!rc)
-    rc = nhi_rpt_render_findings(r);
-  if (!rc)
-    rc = nhi_rpt_render_plan(r);
-  if (!rc)
-    rc = nhi_rpt_render_coverage(r);
+  r->title_key = get_str(r->layout, "title_key");
+  if (!r->title_key)
+    r->title_key = "report.title";
+  if (!order) {
+    for (size_t i = 0; !rc && i < sizeof default_order /
+                                  sizeof *default_order; i++)
+      rc = render_section(r, default_order[i]);
+  }
+  cJSON_ArrayForEach(s, order) {
+    if (rc)
+      break;
+    rc = cJSON_IsString(s) ? render_section(r, s->valuestring)
+                           : render_section(r, "(not a string)");
+  }
   if (!rc)
     rc = nhi_rpt_render_toc(r);
   if (!rc)
@@ -130,31 +167,50 @@ static enum nhi_rc render_body(struct nhi_rpt *r)
   return rc;
 }
 
-enum nhi_rc nhi_pdf_render(const cJSON *report, const char *template_dir,
-                           const char *lang, const char *font_path,
-                           const char *bold_font_path, const char *path)
+static void fill_stats(const struct nhi_rpt *r, struct nhi_pdf_stats *s)
+{
+  if (!s)
+    return;
+  s->pages = r->pdf.pages;
+  s->texts = r->pdf.texts;
+  s->outside = r->pdf.outside;
+  s->images = r->pdf.images;
+  s->arcs = r->pdf.arcs;
+}
+
+enum nhi_rc nhi_pdf_render(const cJSON *report,
+                           const struct nhi_pdf_options *o,
+                           const char *path)
 {
   struct nhi_rpt r;
   struct nhi_pdf_style st;
   enum nhi_rc rc;
 
   memset(&r, 0, sizeof r);
+  if (o->stats)
+    memset(o->stats, 0, sizeof *o->stats);
   r.root = report;
   r.pdf.path = path;
   if (!path) {
     nhi_error("cannot write report: no output file named");
     return NHI_ERR_USAGE;
   }
-  rc = nhi_rpt_load_templates(&r, template_dir ? template_dir : "templates",
-                              lang ? lang : "en", path);
+  rc = nhi_rpt_load_templates(&r, o->template_dir ? o->template_dir
+                                                  : "templates",
+                              o->template_name, o->lang ? o->lang : "en",
+                              path);
   if (rc)
     goto out;
   nhi_rpt_load_styles(&r, &st);
-  rc = nhi_pdf_open(&r.pdf, &st, font_path, bold_font_path, path);
+  rc = nhi_pdf_open(&r.pdf, &st, o->font_path, o->bold_font_path, path);
   if (!rc)
     rc = render_body(&r);
   if (!rc)
     rc = nhi_pdf_save(&r.pdf);
+  if (!rc && r.pdf.outside)
+    nhi_warn("report '%s': %lu of %lu texts reach past their box (see "
+             "-vv)", path, r.pdf.outside, r.pdf.texts);
+  fill_stats(&r, o->stats);
 out:
   nhi_pdf_close(&r.pdf);
   cJSON_Delete(r.layout);

@@ -245,22 +245,19 @@ static char *path_uri(const char *path)
   return uri;
 }
 
-/* evidence.location.path of a finding, or NULL. */
-static const char *file_path(const cJSON *f)
+/* evidence.location.path, or NULL; ev is the finding's evidence. */
+static const char *file_path(const cJSON *ev)
 {
-  const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
-
   return string_of(cJSON_GetObjectItemCaseSensitive(ev, "location"),
                    "path");
 }
 
 /* A physical location from evidence.location {path, line}. */
-static int add_file_location(cJSON *loc, const cJSON *f)
+static int add_file_location(cJSON *loc, const cJSON *ev)
 {
-  const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
   const cJSON *at = cJSON_GetObjectItemCaseSensitive(ev, "location");
   const cJSON *line = cJSON_GetObjectItemCaseSensitive(at, "line");
-  char *uri = path_uri(file_path(f));
+  char *uri = path_uri(file_path(ev));
   cJSON *phys, *art, *region;
   int ok;
 
@@ -277,25 +274,37 @@ static int add_file_location(cJSON *loc, const cJSON *f)
 
 /* The finding's place: its file and line, else its identity (or
  * resource) as a logical location. 0 when out of memory. */
-static int add_locations(cJSON *result, const cJSON *f)
+static int add_locations_with(cJSON *result, const cJSON *f,
+                              const cJSON *ev)
 {
   const char *name = string_of(f, "identity");
   cJSON *locs, *loc, *logical, *one;
 
   if (!name)
     name = string_of(f, "resource");
-  if (!name && !file_path(f))
+  if (!name && !file_path(ev))
     return 1;
   if (!(locs = cJSON_AddArrayToObject(result, "locations")) ||
       !(loc = cJSON_CreateObject()) || !cJSON_AddItemToArray(locs, loc))
     return 0;
-  if (file_path(f))
-    return add_file_location(loc, f);
+  if (file_path(ev))
+    return add_file_location(loc, ev);
   return (logical = cJSON_AddArrayToObject(loc, "logicalLocations")) &&
          (one = cJSON_CreateObject()) &&
          cJSON_AddItemToArray(logical, one) &&
          cJSON_AddStringToObject(one, "fullyQualifiedName", name) &&
          cJSON_AddStringToObject(one, "kind", "resource");
+}
+
+/* The finding's evidence may still be raw text (nhi_report_settle). */
+static int add_locations(cJSON *result, const cJSON *f)
+{
+  cJSON *owned;
+  const cJSON *ev = nhi_report_value(f, "evidence", &owned);
+  int ok = add_locations_with(result, f, ev);
+
+  cJSON_Delete(owned);
+  return ok;
 }
 
 /* The finding's own fields a SARIF viewer has no place for. */

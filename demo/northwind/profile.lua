@@ -2,7 +2,14 @@
 -- Data only: the fictitious Northwind Robotics, AWS account 412398765001.
 
 client = "Northwind Robotics"
-prepared_by = { name = "Demo Consulting LLP" }
+-- The consultancy's branding on the cover: its logo (relative to this
+-- file; brand/make_logo.py draws it) and colours.
+prepared_by = {
+  name = "Alex Moreno",
+  company = "Demo Consulting LLP",
+  logo = "brand/logo.png",
+  colours = { accent = "#0B6E4F", cover = "#0B6E4F" },
+}
 lang = "en"
 framework = "default"
 

@@ -52,6 +52,21 @@ expect_json_eq "$T/es/report.json" '[a["action"] for a in
   "Cerrar 5 lagunas en el registro de CloudTrail"]' \
   "report.json's actions are in Spanish"
 
+describe "assess --demo --lang es --template technical"
+expect_status 0 nhi assess --demo --lang es --template technical \
+  -o "$T/es-tech"
+pdftotext "$T/es-tech/report-technical.pdf" - 2>/dev/null |
+  tr -s ' \n\t' '   ' >"$T/es-tech.txt"
+for text in "Hallazgos y sus evidencias" "hallazgos técnicos" \
+  "Resultado: no cumple, confianza alta" "Identidad: arn:aws:iam::" \
+  "Control: aws.iam.admin-equivalent" "Umbral: max_age_days: 90"; do
+  expect_true "has '$text'" grep -qF -- "$text" "$T/es-tech.txt"
+done
+for text in "Findings and their evidence" "technical findings" "Result:" \
+  "Identity:" "Check:" "Threshold:" "Resource:" "confidence"; do
+  expect_true "lacks '$text'" test -z "$(grep -F -- "$text" "$T/es-tech.txt")"
+done
+
 describe "a catalogue that lacks a key"
 HOME2="$T/home"
 mkdir -p "$HOME2/templates/lang"

@@ -3,6 +3,7 @@
 
 #include "json.h"
 #include "pdf_layout.h"
+#include "report_template.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,12 @@
 #define SAMPLE "tests/fixtures/reports/sample-report.json"
 #define SAMPLE_ARN "arn:aws:iam::412398765001:role/legacy-etl-runner"
 #define UNICODE_CLIENT "Zürich Straße — Ωmega Привет"
+#define LOGO "demo/northwind/brand/logo.png"
+
+static const struct nhi_pdf_style test_style = {
+  HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT, 50, 50, 50, 50, 1.3f, 3,
+  { 0.8f, 0.8f, 0.8f }, { 0.9f, 0.9f, 0.9f }, { 0.95f, 0.95f, 0.95f }
+};
 
 struct fixture {
   char dir[64];
@@ -86,9 +93,36 @@ static char *tool(const char *tool_and_options, const char *path,
   return run(cmd);
 }
 
+static enum nhi_rc render_with(const cJSON *report, const char *tmpl,
+                               const char *lang, const char *font,
+                               const char *path)
+{
+  struct nhi_pdf_options o = { "templates", tmpl, lang, font, BOLD, NULL };
+
+  return nhi_pdf_render(report, &o, path);
+}
+
 static enum nhi_rc render(const cJSON *report, const char *path)
 {
-  return nhi_pdf_render(report, "templates", "en", FONT, BOLD, path);
+  return render_with(report, NULL, "en", FONT, path);
+}
+
+/* Renders with template tmpl (NULL: the default), filling *s. */
+static enum nhi_rc render_stats(const cJSON *report, const char *tmpl,
+                                const char *path, struct nhi_pdf_stats *s)
+{
+  struct nhi_pdf_options o = { "templates", tmpl, "en", FONT, BOLD, s };
+
+  return nhi_pdf_render(report, &o, path);
+}
+
+/* Every run of text was placed inside the page and inside its box. */
+static void assert_all_inside(const struct nhi_pdf_stats *s)
+{
+  if (s->outside)
+    fail_msg("%lu of %lu texts reach past their box", s->outside,
+             s->texts);
+  assert_true(s->texts > 20);
 }
 
 static cJSON *load_sample(void)
@@ -472,6 +506,327 @@ static void non_latin_text_survives(void **state)
   free(text);
 }
 
+static void sample_draws_inside_boxes(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  struct nhi_pdf_stats s;
+
+  assert_int_equal(render_stats(j, NULL, f->pdf, &s), NHI_OK);
+  assert_all_inside(&s);
+  assert_int_equal(s.pages, page_count(f->pdf));
+  assert_int_equal(render_stats(j, "technical", f->pdf, &s), NHI_OK);
+  assert_all_inside(&s);
+  cJSON_Delete(j);
+}
+
+/* The position check itself: text past the page or its box counts. */
+static void outside_text_is_counted(void **state)
+{
+  struct fixture *f = *state;
+  struct nhi_pdf p;
+  struct nhi_pdf_text t = { NHI_PDF_REGULAR, 10, { 0, 0, 0 } };
+
+  assert_int_equal(nhi_pdf_open(&p, &test_style, FONT, BOLD, f->pdf),
+                   NHI_OK);
+  assert_int_equal(nhi_pdf_line_at(&p, &t, 60, 400, 200, NHI_PDF_LEFT,
+                                   "inside"), NHI_OK);
+  assert_int_equal(p.outside, 0);
+  assert_int_equal(nhi_pdf_line_at(&p, &t, 560, 400, 200, NHI_PDF_LEFT,
+                                   "past the right edge"), NHI_OK);
+  assert_int_equal(p.outside, 1);
+  assert_int_equal(nhi_pdf_line_at(&p, &t, 60, 838, 200, NHI_PDF_LEFT,
+                                   "above the top"), NHI_OK);
+  assert_int_equal(p.outside, 2);
+  /* One character wider than the column cannot be cut smaller. */
+  assert_int_equal(nhi_pdf_para_inset(&p, &t, 0, 490, "W"), NHI_OK);
+  assert_int_equal(p.outside, 2);
+  assert_int_equal(p.texts, 4);
+  nhi_pdf_close(&p);
+}
+
+static void ten_thousand_findings_render(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = report_with_findings(10000, "Bulk Ltd");
+  struct nhi_pdf_stats s;
+  char *last;
+  int pages;
+
+  assert_int_equal(render_stats(j, NULL, f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  pages = page_count(f->pdf);
+  assert_int_equal(s.pages, pages);
+  if (pages < 150 || pages > 400)
+    fail_msg("10,000 findings on %d pages", pages);
+  assert_all_inside(&s);
+  last = page_text(f->pdf, pages);
+  assert_contains(last, "Page ");
+  free(last);
+}
+
+/* Identity, evidence leaves one per line, the threshold; the header
+ * row on every page the table runs onto. */
+static void technical_lists_evidence(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = report_with_findings(300, "Bulk Ltd");
+  cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "findings"), 0);
+  cJSON *ev = cJSON_Parse("{\"steps\":[{\"principal\":\"arn:aws:iam::1:"
+                          "role/a\"},{\"principal\":\"arn:aws:iam::1:role/"
+                          "b\"}],\"actions\":[\"s3:GetObject\",\"s3:Put"
+                          "Object\"],\"age_days\":412}");
+  struct nhi_pdf_stats s;
+  char *text, *fonts, *info, *page;
+  int pages, headed = 0;
+
+  cJSON_AddItemToObject(first, "evidence", ev);
+  cJSON_AddItemToObject(first, "threshold",
+                        cJSON_Parse("{\"max_age_days\":90}"));
+  assert_int_equal(render_stats(j, "technical", f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  assert_all_inside(&s);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  assert_contains(text, "technical findings");
+  assert_contains(text, "Findings and their evidence");
+  assert_contains(text, "steps[2].principal: arn:aws:iam::1:role/b");
+  assert_contains(text, "actions: s3:GetObject, s3:PutObject");
+  assert_contains(text, "age_days: 412");
+  assert_contains(text, "Threshold: max_age_days: 90");
+  assert_contains(text, "arn:aws:iam::412398765001:role/svc-00299");
+  free(text);
+  pages = page_count(f->pdf);
+  for (int n = 4; n <= pages; n++) {
+    page = page_text(f->pdf, n);
+    headed += strstr(page, "Evidence") && strstr(page, "Severity");
+    free(page);
+  }
+  if (headed < pages - 4)
+    fail_msg("the table header is on %d of %d pages", headed, pages - 3);
+  info = tool("pdfinfo", f->pdf, "");
+  assert_contains(info, "841.89 x 595.276 pts");
+  free(info);
+  fonts = tool("pdffonts", f->pdf, "");
+  assert_true(embedded_fonts(fonts) >= 2);
+  free(fonts);
+}
+
+/* An evidence row longer than a page goes on under a repeated header,
+ * and names its finding again on each page. */
+static void split_row_names_itself(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = report_with_findings(2, "Bulk Ltd");
+  cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "findings"), 0);
+  cJSON *ev = cJSON_AddObjectToObject(first, "evidence");
+  cJSON *list = cJSON_AddArrayToObject(ev, "policies");
+  struct nhi_pdf_stats s;
+  char name[64], *page;
+  int pages;
+
+  cJSON_AddStringToObject(first, "id", "F0042");
+  for (int i = 0; i < 150; i++) {
+    snprintf(name, sizeof name, "arn:aws:iam::1:policy/p-%03d", i);
+    cJSON_AddItemToArray(list, cJSON_CreateObject());
+    cJSON_AddStringToObject(cJSON_GetArrayItem(list, i), "arn", name);
+  }
+  assert_int_equal(render_stats(j, "technical", f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  assert_all_inside(&s);
+  pages = page_count(f->pdf);
+  assert_true(pages >= 6);
+  for (int n = 4; n < pages; n++) {
+    page = page_text(f->pdf, n);
+    if (strstr(page, "policies[") && (!strstr(page, "F0042") ||
+                                      !strstr(page, "Evidence")))
+      fail_msg("page %d continues F0042 without its id or header", n);
+    free(page);
+  }
+}
+
+/* A report whose assessment names a logo and a company. */
+static cJSON *branded_sample(const char *logo)
+{
+  cJSON *j = load_sample();
+  cJSON *a = cJSON_GetObjectItem(j, "assessment");
+  cJSON *b = cJSON_AddObjectToObject(a, "branding");
+
+  cJSON_AddStringToObject(b, "company", "Acme Advisory GmbH");
+  cJSON_AddStringToObject(b, "logo", logo);
+  cJSON_AddItemToObject(b, "colours", cJSON_Parse("{\"accent\":"
+                        "\"#0B6E4F\"}"));
+  return j;
+}
+
+/* pdfimages -list: page, num, type, width, height, ..., x-ppi, y-ppi. */
+static void logo_on_cover_with_aspect_kept(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = branded_sample(LOGO);
+  struct nhi_pdf_stats s;
+  char *list, *text, *row;
+  int page, w, h, xppi, yppi;
+
+  assert_int_equal(render_stats(j, NULL, f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  assert_int_equal(s.images, 1);
+  assert_all_inside(&s);
+  list = tool("pdfimages -list", f->pdf, "");
+  row = strstr(list, "\n---");
+  row = row ? strchr(row + 1, '\n') : NULL;
+  assert_non_null(row);
+  assert_int_equal(sscanf(row, "%d %*d %*s %d %d %*s %*d %*d %*s %*s "
+                          "%*d %*d %d %d", &page, &w, &h, &xppi, &yppi), 5);
+  assert_int_equal(page, 1);
+  assert_int_equal(w, 360);
+  assert_int_equal(h, 120);
+  assert_int_equal(xppi, yppi);
+  /* 360 px fill the 60 mm box's width: 152 px per inch. */
+  assert_true(xppi >= 150 && xppi <= 154);
+  free(list);
+  text = page_text(f->pdf, 1);
+  assert_contains(text, "Prepared by Demo Consulting LLP, Acme Advisory "
+                        "GmbH");
+  free(text);
+}
+
+/* The smallest baseline JPEG: 8 by 8 mid-grey pixels, one DC and one
+ * AC Huffman code (both "0": a zero DC difference, then end of block). */
+static void write_grey_jpeg(const char *path)
+{
+  static const unsigned char head[] = {
+    0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00 };
+  static const unsigned char tail[] = {
+    0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01,
+    0x11, 0x00,
+    0xFF, 0xC4, 0x00, 0x14, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0x00,
+    0xFF, 0xC4, 0x00, 0x14, 0x10, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0x00,
+    0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00,
+    0x3F, 0xFF, 0xD9 };
+  unsigned char quant[64];
+  FILE *fp = fopen(path, "wb");
+
+  memset(quant, 1, sizeof quant);
+  assert_non_null(fp);
+  assert_int_equal(fwrite(head, 1, sizeof head, fp), sizeof head);
+  assert_int_equal(fwrite(quant, 1, sizeof quant, fp), sizeof quant);
+  assert_int_equal(fwrite(tail, 1, sizeof tail, fp), sizeof tail);
+  assert_int_equal(fclose(fp), 0);
+}
+
+static void jpeg_logo_on_cover(void **state)
+{
+  struct fixture *f = *state;
+  char jpg[160], *list;
+  cJSON *j;
+  struct nhi_pdf_stats s;
+
+  snprintf(jpg, sizeof jpg, "%s/logo.jpg", f->dir);
+  write_grey_jpeg(jpg);
+  assert_int_equal(nhi_template_logo_kind(jpg), NHI_LOGO_JPEG);
+  assert_int_equal(nhi_template_check_logo(jpg, "logo.jpg", "test"),
+                   NHI_OK);
+  j = branded_sample(jpg);
+  assert_int_equal(render_stats(j, NULL, f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  unlink(jpg);
+  assert_int_equal(s.images, 1);
+  list = tool("pdfimages -list", f->pdf, "");
+  assert_contains(list, " jpeg ");
+  free(list);
+}
+
+static void missing_logo_fails_naming_it(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = branded_sample("/nonexistent/logo.png");
+
+  assert_int_equal(render(j, f->pdf), NHI_ERR_INPUT);
+  cJSON_Delete(j);
+  j = branded_sample(SAMPLE);
+  assert_int_equal(render(j, f->pdf), NHI_ERR_INPUT);
+  cJSON_Delete(j);
+}
+
+static void logo_check_names_the_file(void **state)
+{
+  struct fixture *f = *state;
+  char bad[160];
+  FILE *fp;
+
+  assert_int_equal(nhi_template_check_logo(LOGO, "brand/logo.png",
+                                           "profile 'p.lua'"), NHI_OK);
+  assert_int_equal(nhi_template_check_logo("/nonexistent.png", "x.png",
+                                           "profile 'p.lua'"),
+                   NHI_ERR_USAGE);
+  assert_int_equal(nhi_template_check_logo(SAMPLE, "r.json",
+                                           "profile 'p.lua'"),
+                   NHI_ERR_USAGE);
+  /* JPEG's first bytes, then nothing a JPEG reader can use. */
+  snprintf(bad, sizeof bad, "%s/fake.jpg", f->dir);
+  fp = fopen(bad, "wb");
+  assert_non_null(fp);
+  fwrite("\xFF\xD8\xFF\xE0garbage", 1, 11, fp);
+  fclose(fp);
+  assert_int_equal(nhi_template_logo_kind(bad), NHI_LOGO_JPEG);
+  assert_int_equal(nhi_template_check_logo(bad, "fake.jpg",
+                                           "profile 'p.lua'"),
+                   NHI_ERR_USAGE);
+  unlink(bad);
+}
+
+/* Each question's gauge is a track and, for a score above 0, an arc
+ * for it; the overall score has one too. */
+static void gauges_for_every_score(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  const cJSON *q;
+  struct nhi_pdf_stats s;
+  unsigned want = 1, tracks = 1;
+  double v;
+  char *text;
+
+  cJSON_ArrayForEach(q, cJSON_GetObjectItem(j, "questions")) {
+    tracks++;
+    v = cJSON_GetNumberValue(cJSON_GetObjectItem(q, "score"));
+    want += 1 + (v > 0);
+  }
+  v = cJSON_GetNumberValue(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(j, "score"), "overall"));
+  want += v > 0;
+  assert_true(tracks == 5);
+  assert_int_equal(render_stats(j, NULL, f->pdf, &s), NHI_OK);
+  cJSON_Delete(j);
+  assert_int_equal(s.arcs, want);
+  text = page_text(f->pdf, 3);
+  assert_contains(text, "The four questions");
+  free(text);
+}
+
+static void template_over_its_base(void **state)
+{
+  cJSON *t = NULL;
+
+  assert_int_equal(nhi_template_read("templates", "technical", &t), NHI_OK);
+  assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(t, "page"),
+                                          "orientation")->valuestring,
+                      "landscape");
+  assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(t, "page"),
+                                          "size")->valuestring, "A4");
+  assert_null(cJSON_GetObjectItem(t, "base"));
+  assert_non_null(cJSON_GetObjectItem(t, "colours"));
+  cJSON_Delete(t);
+  assert_int_equal(nhi_template_read("templates", NULL, &t), NHI_OK);
+  assert_non_null(cJSON_GetObjectItem(t, "branding"));
+  cJSON_Delete(t);
+  assert_int_equal(nhi_template_read("templates", "Technical", &t),
+                   NHI_ERR_USAGE);
+  assert_null(t);
+}
+
 static void render_ok(const char *json, const char *path)
 {
   cJSON *j = cJSON_Parse(json);
@@ -512,15 +867,21 @@ static void bad_inputs_fail_cleanly(void **state)
   struct fixture *f = *state;
   cJSON *j = load_sample();
 
-  assert_int_equal(nhi_pdf_render(j, "templates", "en", "/nonexistent.ttf",
-                                   BOLD, f->pdf), NHI_ERR_IO);
+  struct nhi_pdf_options missing = { "/nonexistent-templates", NULL, "en",
+                                     FONT, BOLD, NULL };
+
+  assert_int_equal(render_with(j, NULL, "en", "/nonexistent.ttf", f->pdf),
+                   NHI_ERR_IO);
   assert_int_equal(render(j, "/nonexistent-dir/report.pdf"), NHI_ERR_IO);
-  assert_int_equal(nhi_pdf_render(j, "/nonexistent-templates", "en", FONT,
-                                  BOLD, f->pdf), NHI_ERR_INPUT);
-  assert_int_equal(nhi_pdf_render(j, "templates", "../en", FONT, BOLD,
-                                  f->pdf), NHI_ERR_INPUT);
-  assert_int_equal(nhi_pdf_render(j, "templates", "zz", FONT, BOLD,
-                                  f->pdf), NHI_ERR_INPUT);
+  assert_int_equal(nhi_pdf_render(j, &missing, f->pdf), NHI_ERR_USAGE);
+  assert_int_equal(render_with(j, NULL, "../en", FONT, f->pdf),
+                   NHI_ERR_INPUT);
+  assert_int_equal(render_with(j, NULL, "zz", FONT, f->pdf),
+                   NHI_ERR_INPUT);
+  assert_int_equal(render_with(j, "nosuch", "en", FONT, f->pdf),
+                   NHI_ERR_USAGE);
+  assert_int_equal(render_with(j, "../report", "en", FONT, f->pdf),
+                   NHI_ERR_USAGE);
   cJSON_Delete(j);
 }
 
@@ -538,11 +899,6 @@ static void subst_fills_placeholders(void **state)
   assert_string_equal(s, "xx {");
   free(s);
 }
-
-static const struct nhi_pdf_style test_style = {
-  HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT, 50, 50, 50, 50, 1.3f, 3,
-  { 0.8f, 0.8f, 0.8f }, { 0.9f, 0.9f, 0.9f }, { 0.95f, 0.95f, 0.95f }
-};
 
 static void wrap_cuts_long_words_and_bad_utf8(void **state)
 {
@@ -619,6 +975,26 @@ int main(void)
     cmocka_unit_test_setup_teardown(wrong_types_render, setup, teardown),
     cmocka_unit_test_setup_teardown(bad_inputs_fail_cleanly, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(sample_draws_inside_boxes, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(outside_text_is_counted, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(ten_thousand_findings_render, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(technical_lists_evidence, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(split_row_names_itself, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(logo_on_cover_with_aspect_kept, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(jpeg_logo_on_cover, setup, teardown),
+    cmocka_unit_test_setup_teardown(missing_logo_fails_naming_it, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(logo_check_names_the_file, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(gauges_for_every_score, setup,
+                                    teardown),
+    cmocka_unit_test(template_over_its_base),
     cmocka_unit_test(subst_fills_placeholders),
     cmocka_unit_test_setup_teardown(wrap_cuts_long_words_and_bad_utf8,
                                     setup, teardown),

@@ -423,6 +423,17 @@ static void test_meta_set_get(void **state)
   assert_int_equal(query_int(fx->store, "SELECT count(*) FROM meta"), 1);
 }
 
+static void test_meta_set_null_removes(void **state)
+{
+  struct fixture *fx = *state;
+
+  assert_int_equal(nhi_store_meta_set(fx->store, "logo", "/a.png"), NHI_OK);
+  assert_int_equal(nhi_store_meta_set(fx->store, "logo", NULL), NHI_OK);
+  assert_null(nhi_store_meta_get(fx->store, "logo"));
+  assert_int_equal(nhi_store_meta_set(fx->store, "logo", NULL), NHI_OK);
+  assert_int_equal(query_int(fx->store, "SELECT count(*) FROM meta"), 0);
+}
+
 static void test_identity_lookup(void **state)
 {
   struct fixture *fx = *state;
@@ -457,6 +468,7 @@ int main(void)
     T(test_foreign_key_rejects_unknown_identity),
     T(test_rollback_discards_rows),
     T(test_meta_set_get),
+    T(test_meta_set_null_removes),
     T(test_identity_lookup),
   };
 #undef T
