@@ -5,13 +5,13 @@ BUILD    ?= build
 SANITIZE ?= 0
 WERROR   ?= 0
 
-PKGS     := lua5.4 libcurl libcjson sqlite3
+PKGS     := lua5.4 libcurl libcjson sqlite3 libpcre2-8
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
             -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
             -Icore -Ireports $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lhpdf -lcrypto -lz -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lhpdf -lcrypto -lz -lm -pthread
 
 ifeq ($(WERROR),1)
 CFLAGS   += -Werror

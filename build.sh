@@ -19,7 +19,8 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential pkg-config liblua5.4-dev libcurl4-openssl-dev
   libcjson-dev libhpdf-dev libsqlite3-dev libssl-dev zlib1g-dev
-  libcmocka-dev poppler-utils fonts-dejavu-core python3 python3-jsonschema
+  libcmocka-dev libpcre2-dev poppler-utils fonts-dejavu-core python3
+  python3-jsonschema
   sqlite3)
 
 JOBS=$(nproc 2>/dev/null || echo 2)

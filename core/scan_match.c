@@ -1,0 +1,388 @@
+/* Scanning one buffer: the keyword automaton over every byte, a rule's
+ * matcher only where one of its keywords is, then the filters (entropy,
+ * placeholders, validators) and what hits say about each other. */
+#include "scan_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* How far before a keyword a pattern's match may start. */
+#define LOOK_BACK 256
+/* Lines within which an AWS key id and secret key are one credential. */
+#define PAIR_LINES 5
+
+struct scan {
+  const struct nhi_scan_rules *set;
+  const char *buf;
+  size_t len;
+  pcre2_match_data *md;
+  size_t *done_to;            /* per rule: a keyword before this is inside
+                                 a match already taken */
+  struct scan_raw *raws;
+  size_t nraw, cap;
+};
+
+static int is_alnum(unsigned char c)
+{
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z');
+}
+
+static void raws_free(struct scan *sc)
+{
+  for (size_t i = 0; i < sc->nraw; i++)
+    cJSON_Delete(sc->raws[i].attrs);
+  free(sc->raws);
+}
+
+/* The filters every match passes; adds it as a raw match when it is a
+ * secret. body is the part after a token's prefix (or the secret). */
+static enum nhi_rc consider(struct scan *sc, uint32_t rule, size_t off,
+                            size_t len, size_t body)
+{
+  const struct scan_rule *r = &sc->set->rules[rule];
+  struct scan_raw raw;
+
+  if (!len || (r->entropy > 0 &&
+               nhi_scan_entropy(sc->buf + off, len) < r->entropy))
+    return NHI_OK;
+  if (nhi_scan_is_placeholder(sc->set, sc->buf + off, len) ||
+      nhi_scan_is_placeholder(sc->set, sc->buf + body, off + len - body))
+    return NHI_OK;
+  memset(&raw, 0, sizeof raw);
+  raw.rule = rule;
+  raw.off = off;
+  raw.len = len;
+  raw.attrs = cJSON_CreateObject();
+  if (!raw.attrs)
+    return NHI_ERR_NOMEM;
+  raw.validated = nhi_scan_validate(r, sc->buf, sc->len, &raw);
+  if (raw.validated == 0 && r->require_valid)
+    raw.dropped = raw.refused = 1;
+  if (!raw.cover_end) {
+    raw.cover_start = raw.off;
+    raw.cover_end = raw.off + raw.len;
+  }
+  if (sc->nraw == sc->cap) {
+    size_t cap = sc->cap ? sc->cap * 2 : 16;
+    struct scan_raw *grown = realloc(sc->raws, cap * sizeof *grown);
+
+    if (!grown) {
+      cJSON_Delete(raw.attrs);
+      return NHI_ERR_NOMEM;
+    }
+    sc->raws = grown;
+    sc->cap = cap;
+  }
+  sc->raws[sc->nraw++] = raw;
+  return NHI_OK;
+}
+
+/* A prefix and a run of the rule's charset, min..max long, standing
+ * alone (no letter or digit just before the prefix, none of the charset
+ * just after the run). */
+static enum nhi_rc match_token(struct scan *sc, uint32_t rule,
+                               const char *kw, size_t start, size_t kwlen)
+{
+  const struct scan_rule *r = &sc->set->rules[rule];
+  size_t p = start + kwlen, n = 0;
+
+  if (memcmp(sc->buf + start, kw, kwlen) ||
+      (start > 0 && is_alnum((unsigned char)sc->buf[start - 1])))
+    return NHI_OK;
+  while (p + n < sc->len && n <= (size_t)r->max &&
+         r->charset[(unsigned char)sc->buf[p + n]])
+    n++;
+  if (n < (size_t)r->min || n > (size_t)r->max)
+    return NHI_OK;
+  sc->done_to[rule] = p + n;
+  return consider(sc, rule, start, kwlen + n, p);
+}
+
+/* The window a pattern runs over: from the line's start (at most
+ * LOOK_BACK before the keyword) to the rule's reach, cut at the line's
+ * end unless the rule is multiline. */
+static void window(const struct scan *sc, const struct scan_rule *r,
+                   size_t start, size_t *ws, size_t *we)
+{
+  size_t lo = start > LOOK_BACK ? start - LOOK_BACK : 0, hi;
+  const char *nl;
+
+  *ws = start;
+  while (*ws > lo && sc->buf[*ws - 1] != '\n')
+    (*ws)--;
+  hi = sc->len - start > r->window ? start + r->window : sc->len;
+  if (!r->multiline) {
+    nl = memchr(sc->buf + start, '\n', hi - start);
+    if (nl)
+      hi = (size_t)(nl - sc->buf);
+  }
+  *we = hi;
+}
+
+/* The first match of the rule's pattern in the window that holds the
+ * keyword at start. */
+static enum nhi_rc match_pattern(struct scan *sc, uint32_t rule,
+                                 size_t start, size_t kwlen)
+{
+  const struct scan_rule *r = &sc->set->rules[rule];
+  const PCRE2_SIZE *ov;
+  size_t ws, we, at;
+  int n;
+
+  window(sc, r, start, &ws, &we);
+  for (at = ws; at <= we; ) {
+    n = pcre2_match(r->re, (PCRE2_SPTR)sc->buf, we, at, 0, sc->md, NULL);
+    if (n <= 0)
+      return NHI_OK;
+    ov = pcre2_get_ovector_pointer(sc->md);
+    if (ov[0] > start)
+      return NHI_OK;
+    if (ov[1] >= start + kwlen)
+      break;
+    at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+  }
+  if (at > we || (int)r->group >= n ||
+      ov[2 * r->group] == PCRE2_UNSET)
+    return NHI_OK;
+  sc->done_to[rule] = ov[1];
+  return consider(sc, rule, ov[2 * r->group],
+                  ov[2 * r->group + 1] - ov[2 * r->group],
+                  ov[2 * r->group]);
+}
+
+/* Every keyword that ends at end (exclusive) in automaton state s. */
+static enum nhi_rc on_keywords(struct scan *sc, uint16_t s, size_t end)
+{
+  const struct nhi_scan_rules *set = sc->set;
+  enum nhi_rc rc = NHI_OK;
+
+  for (uint32_t i = 0; i < set->out_count[s] && !rc; i++) {
+    const struct scan_kw *k = &set->outs[set->out_first[s] + i];
+    const struct scan_rule *r = &set->rules[k->rule];
+    const char *kw = r->keywords[k->kw];
+    size_t kwlen = strlen(kw), start = end - kwlen;
+
+    if (start < sc->done_to[k->rule])
+      continue;
+    rc = r->is_token ? match_token(sc, k->rule, kw, start, kwlen)
+                     : match_pattern(sc, k->rule, start, kwlen);
+  }
+  return rc;
+}
+
+static enum nhi_rc run_automaton(struct scan *sc)
+{
+  const uint16_t *delta = sc->set->delta;
+  const uint16_t *oc = sc->set->out_count;
+  const unsigned char *b = (const unsigned char *)sc->buf;
+  uint32_t s = 0;
+  enum nhi_rc rc;
+
+  for (size_t i = 0; i < sc->len; i++) {
+    s = delta[(size_t)s * 256 + b[i]];
+    if (oc[s]) {
+      rc = on_keywords(sc, (uint16_t)s, i + 1);
+      if (rc)
+        return rc;
+    }
+  }
+  return NHI_OK;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+  const struct scan_raw *x = a, *y = b;
+
+  if (x->off != y->off)
+    return x->off < y->off ? -1 : 1;
+  return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static void number_lines(struct scan *sc)
+{
+  size_t pos = 0;
+  long line = 1;
+
+  for (size_t i = 0; i < sc->nraw; i++) {
+    const char *p = sc->buf + pos, *end = sc->buf + sc->raws[i].off;
+
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+      line++;
+      p++;
+    }
+    pos = sc->raws[i].off;
+    sc->raws[i].line = line;
+  }
+}
+
+/* The first raw match that may reach from before lo into a span
+ * starting at lo (matches are at most LOOK_BACK before it). */
+static size_t first_near(const struct scan *sc, size_t lo)
+{
+  size_t a = 0, b = sc->nraw;
+
+  lo = lo > LOOK_BACK ? lo - LOOK_BACK : 0;
+  while (a < b) {
+    size_t m = a + (b - a) / 2;
+
+    if (sc->raws[m].off < lo)
+      a = m + 1;
+    else
+      b = m;
+  }
+  return a;
+}
+
+/* A match of another rule inside a's cover yields to a; so does a
+ * generic match overlapping a specific one. */
+static void drop_covered(struct scan *sc)
+{
+  for (size_t i = 0; i < sc->nraw; i++) {
+    struct scan_raw *a = &sc->raws[i];
+    int a_generic = sc->set->rules[a->rule].generic;
+
+    if ((a->dropped && !a->refused) || a_generic)
+      continue;
+    for (size_t j = first_near(sc, a->cover_start); j < sc->nraw; j++) {
+      struct scan_raw *b = &sc->raws[j];
+      int inside = b->off >= a->cover_start &&
+                   b->off + b->len <= a->cover_end;
+      int overlap = b->off < a->off + a->len && a->off < b->off + b->len;
+
+      if (b->off >= a->cover_end)
+        break;
+      if (j == i || b->rule == a->rule)
+        continue;
+      if ((inside && !a->refused) ||
+          (overlap && sc->set->rules[b->rule].generic))
+        b->dropped = 1;
+    }
+  }
+}
+
+static int is_type(const struct scan *sc, const struct scan_raw *r,
+                   const char *type)
+{
+  return !r->dropped && !strcmp(sc->set->rules[r->rule].type, type);
+}
+
+/* Key ids and secret keys a few lines apart: each names the other. */
+static void pair_aws(struct scan *sc, char (*fps)[NHI_FINGERPRINT_SIZE])
+{
+  for (size_t i = 0; i < sc->nraw; i++) {
+    size_t best = sc->nraw;
+    long dist = PAIR_LINES + 1;
+
+    if (!is_type(sc, &sc->raws[i], "aws_secret_access_key"))
+      continue;
+    for (size_t j = 0; j < sc->nraw; j++) {
+      long d = sc->raws[j].line - sc->raws[i].line;
+
+      d = d < 0 ? -d : d;
+      if (is_type(sc, &sc->raws[j], "aws_access_key_id") && d < dist) {
+        dist = d;
+        best = j;
+      }
+    }
+    if (best == sc->nraw)
+      continue;
+    cJSON_AddStringToObject(sc->raws[i].attrs, "paired_with", fps[best]);
+    if (!cJSON_GetObjectItemCaseSensitive(sc->raws[best].attrs,
+                                          "paired_with"))
+      cJSON_AddStringToObject(sc->raws[best].attrs, "paired_with", fps[i]);
+  }
+}
+
+static enum nhi_rc add_hit(struct nhi_scan_hits *out, const struct scan *sc,
+                           const struct scan_raw *raw, const char *fp)
+{
+  const struct scan_rule *r = &sc->set->rules[raw->rule];
+  struct nhi_scan_hit *h;
+
+  if (out->count == out->cap) {
+    size_t cap = out->cap ? out->cap * 2 : 16;
+    struct nhi_scan_hit *grown = realloc(out->items, cap * sizeof *grown);
+
+    if (!grown)
+      return NHI_ERR_NOMEM;
+    out->items = grown;
+    out->cap = cap;
+  }
+  h = &out->items[out->count];
+  memset(h, 0, sizeof *h);
+  h->rule = r->id;
+  h->type = r->type;
+  h->offset = raw->off;
+  h->line = raw->line;
+  h->validated = raw->validated;
+  h->generic = r->generic;
+  memcpy(h->fingerprint, fp, NHI_FINGERPRINT_SIZE);
+  nhi_secret_preview(sc->buf + raw->off, raw->len, h->preview);
+  if (cJSON_GetArraySize(raw->attrs) > 0) {
+    h->attrs = cJSON_PrintUnformatted(raw->attrs);
+    if (!h->attrs)
+      return NHI_ERR_NOMEM;
+  }
+  out->count++;
+  return NHI_OK;
+}
+
+static enum nhi_rc emit(struct scan *sc, struct nhi_scan_hits *out)
+{
+  char (*fps)[NHI_FINGERPRINT_SIZE] = calloc(sc->nraw + 1, sizeof *fps);
+  enum nhi_rc rc = fps ? NHI_OK : NHI_ERR_NOMEM;
+
+  for (size_t i = 0; i < sc->nraw && !rc; i++)
+    rc = nhi_secret_fingerprint(sc->buf + sc->raws[i].off,
+                                sc->raws[i].len, fps[i]);
+  if (!rc)
+    pair_aws(sc, fps);
+  for (size_t i = 0; i < sc->nraw && !rc; i++)
+    if (!sc->raws[i].dropped)
+      rc = add_hit(out, sc, &sc->raws[i], fps[i]);
+  free(fps);
+  return rc;
+}
+
+enum nhi_rc nhi_scan_buffer(const struct nhi_scan_rules *set,
+                            const char *buf, size_t len,
+                            struct nhi_scan_hits *out)
+{
+  struct scan sc;
+  enum nhi_rc rc = NHI_ERR_NOMEM;
+
+  memset(&sc, 0, sizeof sc);
+  sc.set = set;
+  sc.buf = buf;
+  sc.len = len;
+  if (!set->count || !len)
+    return NHI_OK;
+  sc.md = pcre2_match_data_create(32, NULL);
+  sc.done_to = calloc(set->count, sizeof *sc.done_to);
+  if (!sc.md || !sc.done_to)
+    goto out;
+  rc = run_automaton(&sc);
+  if (rc)
+    goto out;
+  if (sc.nraw > 1)
+    qsort(sc.raws, sc.nraw, sizeof *sc.raws, by_offset);
+  number_lines(&sc);
+  drop_covered(&sc);
+  rc = emit(&sc, out);
+out:
+  if (rc == NHI_ERR_NOMEM)
+    nhi_error("scanning: out of memory");
+  raws_free(&sc);
+  free(sc.done_to);
+  pcre2_match_data_free(sc.md);
+  return rc;
+}
+
+void nhi_scan_hits_free(struct nhi_scan_hits *h)
+{
+  for (size_t i = 0; i < h->count; i++)
+    free(h->items[i].attrs);
+  free(h->items);
+  memset(h, 0, sizeof *h);
+}
