@@ -280,14 +280,45 @@ static int check_gcp_sa(const char *buf, size_t len, struct scan_raw *raw)
   return 1;
 }
 
+static int blank_at(const char *s, size_t n)
+{
+  if (n >= 2 && s[0] == '\\' && (s[1] == 'n' || s[1] == 'r'))
+    return 2;
+  return n && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r');
+}
+
+/* Narrows raw to its text without surrounding blanks or "\n" escapes. */
+static void trim_blank(const char *buf, struct scan_raw *raw)
+{
+  int k;
+
+  while ((k = blank_at(buf + raw->off, raw->len)) > 0) {
+    raw->off += (size_t)k;
+    raw->len -= (size_t)k;
+  }
+  while (raw->len) {
+    const char *e = buf + raw->off + raw->len;
+
+    if (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')
+      raw->len--;
+    else if (raw->len >= 2 && e[-2] == '\\' && (e[-1] == 'n' ||
+                                                 e[-1] == 'r'))
+      raw->len -= 2;
+    else
+      break;
+  }
+}
+
 /* A private key: a base64 body of some length after a BEGIN line whose
  * kind (RSA, EC, OPENSSH, DSA, ENCRYPTED, or PKCS#8) goes in attrs. */
 static int check_pem(const char *buf, struct scan_raw *raw)
 {
   static const char begin[] = "-----BEGIN ";
   size_t b64 = 0, lo = raw->off > 64 ? raw->off - 64 : 0;
-  const char *s = buf + raw->off;
+  const char *s;
 
+  trim_blank(buf, raw);
+  s = buf + raw->off;
   for (size_t i = 0; i < raw->len; i++) {
     char c = s[i];
 

@@ -68,6 +68,7 @@ struct nhi_scan_rules {
 struct scan_raw {
   uint32_t rule;
   size_t off, len;
+  size_t at;                  /* where its line is counted from */
   size_t cover_start, cover_end;
   long line;
   int validated;

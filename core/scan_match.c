@@ -38,7 +38,7 @@ static void raws_free(struct scan *sc)
 /* The filters every match passes; adds it as a raw match when it is a
  * secret. body is the part after a token's prefix (or the secret). */
 static enum nhi_rc consider(struct scan *sc, uint32_t rule, size_t off,
-                            size_t len, size_t body)
+                            size_t len, size_t body, size_t at)
 {
   const struct scan_rule *r = &sc->set->rules[rule];
   struct scan_raw raw;
@@ -53,10 +53,13 @@ static enum nhi_rc consider(struct scan *sc, uint32_t rule, size_t off,
   raw.rule = rule;
   raw.off = off;
   raw.len = len;
+  raw.at = at < off ? at : off;
   raw.attrs = cJSON_CreateObject();
   if (!raw.attrs)
     return NHI_ERR_NOMEM;
   raw.validated = nhi_scan_validate(r, sc->buf, sc->len, &raw);
+  if (raw.off < off || raw.off >= off + len)
+    raw.at = raw.off;      /* the validator named another span */
   if (raw.validated == 0 && r->require_valid)
     raw.dropped = raw.refused = 1;
   if (!raw.cover_end) {
@@ -96,7 +99,7 @@ static enum nhi_rc match_token(struct scan *sc, uint32_t rule,
   if (n < (size_t)r->min || n > (size_t)r->max)
     return NHI_OK;
   sc->done_to[rule] = p + n;
-  return consider(sc, rule, start, kwlen + n, p);
+  return consider(sc, rule, start, kwlen + n, p, start);
 }
 
 /* The window a pattern runs over: from the line's start (at most
@@ -148,7 +151,7 @@ static enum nhi_rc match_pattern(struct scan *sc, uint32_t rule,
   sc->done_to[rule] = ov[1];
   return consider(sc, rule, ov[2 * r->group],
                   ov[2 * r->group + 1] - ov[2 * r->group],
-                  ov[2 * r->group]);
+                  ov[2 * r->group], r->multiline ? ov[0] : ov[2 * r->group]);
 }
 
 /* Every keyword that ends at end (exclusive) in automaton state s. */
@@ -190,6 +193,13 @@ static enum nhi_rc run_automaton(struct scan *sc)
   return NHI_OK;
 }
 
+static int by_line_start(const void *a, const void *b)
+{
+  const struct scan_raw *x = a, *y = b;
+
+  return x->at < y->at ? -1 : x->at > y->at;
+}
+
 static int by_offset(const void *a, const void *b)
 {
   const struct scan_raw *x = a, *y = b;
@@ -199,21 +209,37 @@ static int by_offset(const void *a, const void *b)
   return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+static long count_lines(const char *buf, size_t end)
+{
+  const char *p = buf, *e = buf + end;
+  long n = 0;
+
+  while (p < e && (p = memchr(p, '\n', (size_t)(e - p)))) {
+    n++;
+    p++;
+  }
+  return n;
+}
+
+/* Each match's line, counted in one pass from where it starts. */
 static void number_lines(struct scan *sc)
 {
   size_t pos = 0;
   long line = 1;
 
-  for (size_t i = 0; i < sc->nraw; i++) {
-    const char *p = sc->buf + pos, *end = sc->buf + sc->raws[i].off;
+  if (sc->nraw < 2) {
+    if (sc->nraw)
+      sc->raws[0].line = 1 + count_lines(sc->buf, sc->raws[0].at);
+    return;
+  }
+  qsort(sc->raws, sc->nraw, sizeof *sc->raws, by_line_start);
 
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-      line++;
-      p++;
-    }
-    pos = sc->raws[i].off;
+  for (size_t i = 0; i < sc->nraw; i++) {
+    line += count_lines(sc->buf + pos, sc->raws[i].at - pos);
+    pos = sc->raws[i].at;
     sc->raws[i].line = line;
   }
+  qsort(sc->raws, sc->nraw, sizeof *sc->raws, by_offset);
 }
 
 /* The first raw match that may reach from before lo into a span
@@ -365,8 +391,6 @@ enum nhi_rc nhi_scan_buffer(const struct nhi_scan_rules *set,
   rc = run_automaton(&sc);
   if (rc)
     goto out;
-  if (sc.nraw > 1)
-    qsort(sc.raws, sc.nraw, sizeof *sc.raws, by_offset);
   number_lines(&sc);
   drop_covered(&sc);
   rc = emit(&sc, out);

@@ -298,7 +298,8 @@ static void test_jwt(void **state)
   assert_string_equal(got, "jwt");
   assert_non_null(strstr(h.items[0].attrs,
                          "\"iss\":\"https://auth.northwind-robotics.test\""));
-  assert_non_null(strstr(h.items[0].attrs, "\"exp\":\"2027-01-01T00:00:00Z\""));
+  assert_non_null(strstr(h.items[0].attrs,
+                         "\"exp\":\"2027-01-01T00:00:00Z\""));
   assert_non_null(strstr(h.items[0].attrs, "\"alg\":\"HS256\""));
   assert_int_equal(h.items[0].validated, 1);
   free(got);
@@ -390,7 +391,8 @@ static void test_rules_extend(void **state)
                    "\": \"A-Z2-7\", \"min\": 16, \"max\": 16}}]}", "a.json",
                    &set), NHI_OK);
   assert_int_equal(nhi_scan_rules_parse("{\"rules\": [{\"id\": \"northwind"
-                   "\", \"type\": \"internal_token\", \"keywords\": [\"NWR-\"],"
+                   "\", \"type\": \"internal_token\", \"keywords\": "
+                   "[\"NWR-\"],"
                    " \"token\": {\"charset\": \"A-Za-z0-9\", \"min\": 10, "
                    "\"max\": 10}}]}", "b.json", &set), NHI_OK);
   assert_int_equal(nhi_scan_rules_count(set), 2);
