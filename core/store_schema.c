@@ -187,6 +187,13 @@ static const char *const migrations[] = {
   "CREATE INDEX edges_to ON edges(kind, to_ref);"
   "CREATE INDEX activity_identity ON activity(identity_id);"
   "CREATE INDEX findings_check ON findings(check_id);",
+
+  /* v2: what the secrets scanner says about a secret (rule, pairing,
+   * token claims, commit), and where a secret finding points */
+  "ALTER TABLE secrets ADD COLUMN attrs TEXT;"
+  "ALTER TABLE findings ADD COLUMN location TEXT;"
+  "ALTER TABLE findings ADD COLUMN secret_type TEXT;"
+  "CREATE INDEX secrets_fingerprint ON secrets(fingerprint);",
 };
 
 size_t nhi_store_migration_count(void)

@@ -187,7 +187,7 @@ static const char findings_sql[] =
   ", check_id, identity_ref, resource_ref, id)) AS id,"
   " check_id AS \"check\", question, category, owasp, severity, status,"
   " confidence, identity_ref AS identity, resource_ref AS resource, title,"
-  " evidence, threshold, remediation FROM findings"
+  " evidence, threshold, remediation, location, secret_type FROM findings"
   " ORDER BY " SEVERITY_RANK ", check_id, identity_ref, resource_ref, id";
 
 /* One row per plugin: a failure outranks success, success a skip. */
@@ -199,6 +199,17 @@ static const char plugins_sql[] =
   "   ORDER BY status = 'failed' DESC, status = 'ok' DESC, id DESC"
   "   LIMIT 1)"
   " ORDER BY kind = 'check', plugin_id";
+
+/* Keys only some findings have (a secret's location) are left out of
+ * the others rather than given as null. */
+static void drop_nulls(cJSON *arr, const char *key)
+{
+  cJSON *it;
+
+  cJSON_ArrayForEach(it, arr)
+    if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(it, key)))
+      cJSON_DeleteItemFromObjectCaseSensitive(it, key);
+}
 
 static cJSON *score_json(const struct nhi_score *sc)
 {
@@ -213,7 +224,8 @@ static cJSON *score_json(const struct nhi_score *sc)
 enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
                              cJSON **out)
 {
-  static const char *const json_cols[] = { "evidence", "threshold", NULL };
+  static const char *const json_cols[] = { "evidence", "threshold",
+                                            "location", NULL };
   cJSON *r = cJSON_CreateObject(), *gen, *qs, *findings, *plugins;
 
   *out = NULL;
@@ -230,6 +242,8 @@ enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
     cJSON_AddItemToArray(qs, question(&sc->q[i]));
   cJSON_AddItemToObject(r, "inventory", inventory(s));
   findings = query_array(s, findings_sql, json_cols);
+  drop_nulls(findings, "location");
+  drop_nulls(findings, "secret_type");
   plugins = query_array(s, plugins_sql, NULL);
   cJSON_AddItemToObject(r, "findings", findings);
   cJSON_AddItemToObject(r, "plugins", plugins);

@@ -1,0 +1,234 @@
+/* The scanner for plugins: nhi.scan (strings, fingerprints) for every
+ * plugin, ctx:scan_files and ctx:scan_git for collectors. */
+#include "lua_scan.h"
+#include "lua_json.h"
+#include "sandbox.h"
+#include "scan_store.h"
+#include "strutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#define RULES_KEY "nhi.scan.rules"
+#define RULES_FILE "data/secrets/rules.json"
+
+struct rules_box {
+  struct nhi_scan_rules *set;
+};
+
+static int l_rules_gc(lua_State *L)
+{
+  struct rules_box *b = luaL_checkudata(L, 1, RULES_KEY);
+
+  nhi_scan_rules_free(b->set);
+  b->set = NULL;
+  return 0;
+}
+
+/* "X/lib" -> "X/data/secrets/rules.json" (the plugin folder's rules). */
+static char *rules_path(const char *lib_dir)
+{
+  size_t n = strlen(lib_dir);
+
+  while (n && lib_dir[n - 1] == '/')
+    n--;
+  if (n >= 4 && !strncmp(lib_dir + n - 4, "/lib", 4))
+    n -= 4;
+  return nhi_aprintf("%.*s/" RULES_FILE, (int)n, lib_dir);
+}
+
+/* The bundled rules file, then each --plugins folder's, when it has one. */
+static enum nhi_rc load_rules(const struct nhi_sandbox *sb,
+                              struct nhi_scan_rules **set)
+{
+  enum nhi_rc rc = NHI_OK;
+
+  if (!sb || !sb->lib_dirs || !sb->lib_dirs[0]) {
+    nhi_error("nhi.scan: no plugin folder to read rules from");
+    return NHI_ERR_INPUT;
+  }
+  for (size_t i = 0; sb->lib_dirs[i] && !rc; i++) {
+    char *path = rules_path(sb->lib_dirs[i]);
+
+    if (!path)
+      rc = NHI_ERR_NOMEM;
+    else if (i == 0 || access(path, F_OK) == 0)
+      rc = nhi_scan_rules_load(path, set);
+    free(path);
+  }
+  return rc;
+}
+
+/* The rule set, loaded on first use in this run and kept. */
+static struct nhi_scan_rules *rules_of(lua_State *L)
+{
+  struct rules_box *b;
+
+  if (lua_getfield(L, LUA_REGISTRYINDEX, RULES_KEY "#set") ==
+      LUA_TUSERDATA) {
+    b = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return b->set;
+  }
+  lua_pop(L, 1);
+  b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->set = NULL;
+  if (luaL_newmetatable(L, RULES_KEY)) {
+    lua_pushcfunction(L, l_rules_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, RULES_KEY "#set");
+  if (load_rules(nhi_sandbox_of(L), &b->set))
+    luaL_error(L, "nhi.scan: %s", nhi_log_last_error());
+  return b->set;
+}
+
+/* One hit as {type, rule, line, fingerprint, preview, validated,
+ * generic, attrs}. */
+static void push_hit(lua_State *L, const struct nhi_scan_hit *h)
+{
+  cJSON *attrs = h->attrs ? cJSON_Parse(h->attrs) : NULL;
+
+  lua_createtable(L, 0, 8);
+  lua_pushstring(L, h->type);
+  lua_setfield(L, -2, "type");
+  lua_pushstring(L, h->rule);
+  lua_setfield(L, -2, "rule");
+  lua_pushinteger(L, h->line);
+  lua_setfield(L, -2, "line");
+  lua_pushstring(L, h->fingerprint);
+  lua_setfield(L, -2, "fingerprint");
+  lua_pushstring(L, h->preview);
+  lua_setfield(L, -2, "preview");
+  if (h->validated >= 0) {
+    lua_pushboolean(L, h->validated);
+    lua_setfield(L, -2, "validated");
+  }
+  lua_pushboolean(L, h->generic);
+  lua_setfield(L, -2, "generic");
+  if (attrs) {
+    nhi_lua_json_push(L, attrs);
+    lua_setfield(L, -2, "attrs");
+  }
+  cJSON_Delete(attrs);
+}
+
+/* nhi.scan.text(s) -> list of hits, in the order found */
+static int l_scan_text(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  struct nhi_scan_rules *set = rules_of(L);
+  struct nhi_scan_hits h = { 0 };
+
+  if (nhi_scan_buffer(set, s, len, &h))
+    return luaL_error(L, "nhi.scan.text: out of memory");
+  lua_createtable(L, (int)(h.count < 1000000 ? h.count : 0), 0);
+  for (size_t i = 0; i < h.count; i++) {
+    push_hit(L, &h.items[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  nhi_scan_hits_free(&h);
+  return 1;
+}
+
+/* nhi.scan.fingerprint(s) -> "sha256:<24 hex>", as secrets rows hold */
+static int l_scan_fingerprint(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  char fp[NHI_FINGERPRINT_SIZE];
+
+  if (nhi_secret_fingerprint(s, len, fp))
+    return luaL_error(L, "nhi.scan.fingerprint: SHA-256 failed");
+  lua_pushstring(L, fp);
+  return 1;
+}
+
+void nhi_lua_scan_push_module(lua_State *L)
+{
+  static const luaL_Reg fns[] = {
+    { "text", l_scan_text }, { "fingerprint", l_scan_fingerprint },
+    { NULL, NULL }
+  };
+
+  luaL_newlib(L, fns);
+}
+
+/* The path a collector may scan: below the assessment's read roots. */
+static const char *check_path(lua_State *L, const char *fn)
+{
+  const char *path = luaL_checkstring(L, 2);
+
+  if (!nhi_sandbox_may_read(nhi_sandbox_of(L), path))
+    luaL_error(L, "ctx:%s: '%s' is not below a source path", fn, path);
+  return path;
+}
+
+/* Reads {exclude = {...}, max_file_size = N} at idx into o; the
+ * patterns stay on the Lua stack's table. */
+static void read_opts(lua_State *L, int idx, struct nhi_scan_opts *o,
+                      const char **ex, size_t room)
+{
+  memset(o, 0, sizeof *o);
+  if (lua_isnoneornil(L, idx))
+    return;
+  luaL_checktype(L, idx, LUA_TTABLE);
+  if (lua_getfield(L, idx, "max_file_size") != LUA_TNIL)
+    o->max_file_size = (size_t)luaL_checkinteger(L, -1);
+  lua_pop(L, 1);
+  if (lua_getfield(L, idx, "exclude") == LUA_TTABLE) {
+    size_t n = lua_rawlen(L, -1);
+
+    for (size_t i = 0; i < n && i < room; i++) {
+      lua_rawgeti(L, -1, (lua_Integer)i + 1);
+      ex[o->nexcludes++] = luaL_checkstring(L, -1);
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  o->excludes = ex;
+}
+
+static void push_count(lua_State *L, const char *key, long long n)
+{
+  lua_pushinteger(L, n);
+  lua_setfield(L, -2, key);
+}
+
+/* ctx:scan_files(path [, {exclude=, max_file_size=}]) -> {files, bytes,
+ * skipped, secrets}; writes secrets rows. */
+int nhi_lua_ctx_scan_files(lua_State *L)
+{
+  struct nhi_run *run = lua_touserdata(L, lua_upvalueindex(1));
+  const char *path = check_path(L, "scan_files");
+  struct nhi_scan_rules *set = rules_of(L);
+  const char *ex[64];
+  struct nhi_scan_opts o;
+  struct nhi_scan_result r;
+  enum nhi_rc rc;
+
+  read_opts(L, 3, &o, ex, 64);
+  rc = nhi_scan_tree(set, path, &o, &r);
+  if (!rc)
+    rc = nhi_scan_store_result(run->store, &r);
+  if (rc) {
+    nhi_scan_result_free(&r);
+    run->error_logged = 1;
+    lua_pushstring(L, nhi_log_last_error());
+    return lua_error(L);
+  }
+  lua_createtable(L, 0, 6);
+  push_count(L, "files", (long long)r.nfiles);
+  push_count(L, "bytes", r.bytes);
+  push_count(L, "skipped", r.skipped);
+  push_count(L, "secrets", (long long)r.hits.count);
+  nhi_scan_result_free(&r);
+  return 1;
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Secrets discovery end to end: a folder tree with planted secrets
+# (tests/fixtures/secrets), scanned by `assess --source files:path=`,
+# checked in report.json and the evidence store, and never a full secret
+# in either, nor in the log.
+. "$(dirname "$0")/lib.sh"
+
+SECRETS="$NHISCOPE_HOME/tests/fixtures/secrets"
+REPO="$SECRETS/repo"
+SCHEMA="$NHISCOPE_HOME/docs/report.schema.json"
+
+describe "files:path"
+expect_status 0 nhi -v assess --source "files:path=$REPO" -o "$T/files"
+REPORT="$T/files/report.json"
+export EXPECTED="$SECRETS/expected.tsv"
+expect_true "report.json is valid" "$PYTHON" "$E2E_DIR/validate.py" \
+  "$SCHEMA" "$REPORT"
+expect_json "$REPORT" 'sorted((f["location"]["path"], f["location"]["line"],
+  f["secret_type"]) for f in r["findings"]
+  if f["check"] == "secrets.exposed-secret") == sorted(
+  (p, int(l), t) for p, l, t in (x.split("\t") for x in
+  open(env["EXPECTED"]).read().split("\n") if x))' \
+  "one finding per planted secret, with location and secret_type"
+expect_json "$REPORT" 'all(f["category"] == "exposed-secret" and
+  f["owasp"] == "NHI2" for f in r["findings"]
+  if f["check"] == "secrets.exposed-secret")' "exposed-secret, NHI2"
+expect_json "$REPORT" 'all("location" not in f for f in r["findings"]
+  if f["check"] != "secrets.exposed-secret")' \
+  "other findings carry no location"
+expect_json "$REPORT" '[f["severity"] for f in r["findings"]
+  if f["secret_type"] == "gcp_service_account_key"] == ["critical"]' \
+  "a service-account key is critical"
+expect_json "$REPORT" '[f["evidence"]["issuer"] for f in r["findings"]
+  if f.get("secret_type") == "jwt"] == ["https://login.northwind.test"]' \
+  "a JWT's issuer is read"
+db_json "$T/files/evidence.db" "$T/secrets.json" \
+  "SELECT path, line, type, length(preview) FROM secrets ORDER BY path, line"
+expect_json "$T/secrets.json" 'len(r) == 19 and all(n <= 9 for *_, n in r)' \
+  "secrets rows hold a short preview"
+
+# Every planted value: the 16+ character runs of the expected lines.
+"$PYTHON" - "$REPO" "$EXPECTED" >"$T/values.txt" <<'PY'
+import re, sys
+root, expected = sys.argv[1], sys.argv[2]
+for row in open(expected).read().split("\n"):
+    if not row:
+        continue
+    path, line, _ = row.split("\t")
+    text = open(f"{root}/{path}", errors="replace").read().split("\n")
+    for run in re.findall(r"[A-Za-z0-9_/+=~.-]{16,}", text[int(line) - 1]):
+        if any(c.isdigit() for c in run) and any(c.isalpha() for c in run):
+            print(run[-16:])
+PY
+leaks=""
+while IFS= read -r v; do
+  for f in "$REPORT" "$T/files/evidence.db" "$T/files/report.pdf" "$ERR"; do
+    grep -qaF -- "$v" "$f" && leaks="$leaks $v in $(basename "$f");"
+  done
+done <"$T/values.txt"
+if [ -n "$leaks" ] || [ "$(wc -l <"$T/values.txt")" -lt 15 ]; then
+  fail "no secret value in the report, store or log" "$leaks"
+else
+  pass "no secret value in the report, store or log"
+fi
+
+describe "files:path on a missing folder"
+expect_status 1 nhi assess --source "files:path=$T/nowhere" -o "$T/missing"
+expect_stderr_line "$T/nowhere"
+
+finish
