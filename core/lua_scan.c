@@ -3,6 +3,7 @@
 #include "lua_scan.h"
 #include "lua_json.h"
 #include "sandbox.h"
+#include "scan_mcp.h"
 #include "scan_store.h"
 #include "strutil.h"
 
@@ -202,8 +203,34 @@ static void push_count(lua_State *L, const char *key, long long n)
   lua_setfield(L, -2, key);
 }
 
+/* What a tree holds besides secrets: MCP client configurations. */
+static enum nhi_rc scan_extras(struct nhi_store *s,
+                               const struct nhi_scan_rules *set,
+                               const char *root,
+                               const struct nhi_scan_result *r,
+                               struct nhi_mcp_stats *mcp)
+{
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t i = 0; i < r->nfiles && !rc; i++) {
+    char *path;
+
+    if (r->files[i].status != NHI_SCAN_OK ||
+        !nhi_mcp_is_config(r->files[i].path))
+      continue;
+    path = nhi_aprintf("%s/%s", r->dir, r->files[i].path);
+    rc = path ? nhi_mcp_import(s, set, path, r->files[i].path, mcp)
+              : NHI_ERR_NOMEM;
+    free(path);
+  }
+  if (rc == NHI_ERR_NOMEM)
+    nhi_error("cannot scan '%s': out of memory", root);
+  return rc;
+}
+
 /* ctx:scan_files(path [, {exclude=, max_file_size=}]) -> {files, bytes,
- * skipped, secrets}; writes secrets rows. */
+ * skipped, secrets, agents}; writes secrets rows, and ai_agents rows for
+ * the MCP servers the tree's client configurations name. */
 int nhi_lua_ctx_scan_files(lua_State *L)
 {
   struct nhi_run *run = lua_touserdata(L, lua_upvalueindex(1));
@@ -212,12 +239,15 @@ int nhi_lua_ctx_scan_files(lua_State *L)
   const char *ex[64];
   struct nhi_scan_opts o;
   struct nhi_scan_result r;
+  struct nhi_mcp_stats mcp = { 0, 0 };
   enum nhi_rc rc;
 
   read_opts(L, 3, &o, ex, 64);
   rc = nhi_scan_tree(set, path, &o, &r);
   if (!rc)
     rc = nhi_scan_store_result(run->store, &r);
+  if (!rc)
+    rc = scan_extras(run->store, set, path, &r, &mcp);
   if (rc) {
     nhi_scan_result_free(&r);
     run->error_logged = 1;
@@ -228,7 +258,8 @@ int nhi_lua_ctx_scan_files(lua_State *L)
   push_count(L, "files", (long long)r.nfiles);
   push_count(L, "bytes", r.bytes);
   push_count(L, "skipped", r.skipped);
-  push_count(L, "secrets", (long long)r.hits.count);
+  push_count(L, "secrets", (long long)r.hits.count + mcp.secrets);
+  push_count(L, "agents", mcp.agents);
   nhi_scan_result_free(&r);
   return 1;
 }

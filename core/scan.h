@@ -19,6 +19,7 @@ struct nhi_scan_hit {
   const char *type;           /* secret type, owned by the rule set */
   size_t file;                /* index of the file in a tree scan, else 0 */
   size_t offset;              /* of the secret in the buffer */
+  size_t length;              /* of the secret, in bytes */
   long line;                  /* 1-based */
   int validated;              /* 1 passed, 0 failed, -1 no validator */
   int generic;                /* from a low-precision (generic) rule */
@@ -93,6 +94,7 @@ struct nhi_scan_file {
 /* What a tree scan found: the files in path order, and the hits of all
  * of them in file then offset order (hit.file indexes files). */
 struct nhi_scan_result {
+  char *dir;                  /* the folder file paths are relative to */
   struct nhi_scan_file *files;
   size_t nfiles;
   struct nhi_scan_hits hits;

@@ -340,6 +340,7 @@ static enum nhi_rc add_hit(struct nhi_scan_hits *out, const struct scan *sc,
   h->rule = r->id;
   h->type = r->type;
   h->offset = raw->off;
+  h->length = raw->len;
   h->line = raw->line;
   h->validated = raw->validated;
   h->generic = r->generic;

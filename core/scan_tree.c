@@ -76,6 +76,7 @@ void nhi_scan_result_free(struct nhi_scan_result *r)
     free(r->files[i].path);
   free(r->files);
   nhi_scan_hits_free(&r->hits);
+  free(r->dir);
   memset(r, 0, sizeof *r);
 }
 
@@ -403,8 +404,10 @@ enum nhi_rc nhi_scan_tree(const struct nhi_scan_rules *set, const char *root,
     if (dir)
       dir[strlen(root) - strlen(w.files[0].path)] = '\0';
   }
-  if (!rc)
-    rc = scan_files(set, single ? (*dir ? dir : ".") : root, opts, r);
+  if (!rc) {
+    r->dir = strdup(single ? (*dir ? dir : ".") : root);
+    rc = r->dir ? scan_files(set, r->dir, opts, r) : NHI_ERR_NOMEM;
+  }
   if (rc == NHI_ERR_NOMEM)
     nhi_error("cannot scan '%s': out of memory", root);
   nhi_ignore_free(&w.ig);

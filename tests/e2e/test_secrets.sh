@@ -17,7 +17,7 @@ expect_true "report.json is valid" "$PYTHON" "$E2E_DIR/validate.py" \
   "$SCHEMA" "$REPORT"
 expect_json "$REPORT" 'sorted((f["location"]["path"], f["location"]["line"],
   f["secret_type"]) for f in r["findings"]
-  if f["check"] == "secrets.exposed-secret") == sorted(
+  if f["category"] == "exposed-secret") == sorted(
   (p, int(l), t) for p, l, t in (x.split("\t") for x in
   open(env["EXPECTED"]).read().split("\n") if x))' \
   "one finding per planted secret, with location and secret_type"
@@ -25,8 +25,17 @@ expect_json "$REPORT" 'all(f["category"] == "exposed-secret" and
   f["owasp"] == "NHI2" for f in r["findings"]
   if f["check"] == "secrets.exposed-secret")' "exposed-secret, NHI2"
 expect_json "$REPORT" 'all("location" not in f for f in r["findings"]
-  if f["check"] != "secrets.exposed-secret")' \
+  if f["category"] != "exposed-secret")' \
   "other findings carry no location"
+expect_json "$REPORT" 'sorted(f["resource"] for f in r["findings"]
+  if f["check"] == "secrets.ai-agent-credential") == [
+  "mcp:.cursor/mcp.json#github", "mcp:.cursor/mcp.json#warehouse",
+  "mcp:.vscode/mcp.json#support-gateway",
+  "mcp:home/ana/Library/Application Support/Claude/"
+  "claude_desktop_config.json#brave-search"]' \
+  "each MCP server with a literal credential is an AI-agent finding"
+expect_json "$REPORT" 'r["inventory"]["ai_agents"] == 7' \
+  "seven MCP servers in the inventory"
 expect_json "$REPORT" '[f["severity"] for f in r["findings"]
   if f["secret_type"] == "gcp_service_account_key"] == ["critical"]' \
   "a service-account key is critical"
@@ -35,8 +44,19 @@ expect_json "$REPORT" '[f["evidence"]["issuer"] for f in r["findings"]
   "a JWT's issuer is read"
 db_json "$T/files/evidence.db" "$T/secrets.json" \
   "SELECT path, line, type, length(preview) FROM secrets ORDER BY path, line"
-expect_json "$T/secrets.json" 'len(r) == 19 and all(n <= 9 for *_, n in r)' \
+expect_json "$T/secrets.json" 'len(r) == 23 and all(n <= 9 for *_, n in r)' \
   "secrets rows hold a short preview"
+db_json "$T/files/evidence.db" "$T/agents.json" \
+  "SELECT name, platform, json_extract(attrs, '$.env'),
+   json_extract(attrs, '$.unpinned_package') FROM ai_agents
+   WHERE native_id LIKE 'mcp:.vscode/%' OR name = 'brave-search'
+   ORDER BY native_id"
+expect_json "$T/agents.json" 'r[2][0] == "brave-search" and
+  json.loads(r[2][2])["BRAVE_API_KEY"]["kind"] == "secret" and r[2][3] == 1
+  and r[0][:2] == ["github", "vscode"] and json.loads(r[0][2])[
+  "GITHUB_PERSONAL_ACCESS_TOKEN"] == {"kind": "reference",
+  "ref": "${input:gh-token}"}' \
+  "MCP env values: a literal secret masked, a reference kept (JSONC read)"
 
 # Every planted value: the 16+ character runs of the expected lines.
 "$PYTHON" - "$REPO" "$EXPECTED" >"$T/values.txt" <<'PY'
