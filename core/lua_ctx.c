@@ -325,6 +325,7 @@ void nhi_api_push_ctx(lua_State *L, struct nhi_run *run)
     set_closure(L, run, nhi_lua_ctx_save_raw, "save_raw");
     set_closure(L, run, l_coverage_gap, "coverage_gap");
     set_closure(L, run, nhi_lua_ctx_scan_files, "scan_files");
+    set_closure(L, run, nhi_lua_ctx_scan_git, "scan_git");
     return;
   }
   nhi_api_push_aws(L, run);

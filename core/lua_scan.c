@@ -3,6 +3,7 @@
 #include "lua_scan.h"
 #include "lua_json.h"
 #include "sandbox.h"
+#include "scan_git.h"
 #include "scan_mcp.h"
 #include "scan_store.h"
 #include "strutil.h"
@@ -261,5 +262,27 @@ int nhi_lua_ctx_scan_files(lua_State *L)
   push_count(L, "secrets", (long long)r.hits.count + mcp.secrets);
   push_count(L, "agents", mcp.agents);
   nhi_scan_result_free(&r);
+  return 1;
+}
+
+/* ctx:scan_git(path) -> {commits, lines, secrets, in_history}; writes a
+ * secrets row per secret the clone's history ever added. */
+int nhi_lua_ctx_scan_git(lua_State *L)
+{
+  struct nhi_run *run = lua_touserdata(L, lua_upvalueindex(1));
+  const char *path = check_path(L, "scan_git");
+  struct nhi_scan_rules *set = rules_of(L);
+  struct nhi_git_stats st;
+
+  if (nhi_scan_git(run->store, set, path, &st)) {
+    run->error_logged = 1;
+    lua_pushstring(L, nhi_log_last_error());
+    return lua_error(L);
+  }
+  lua_createtable(L, 0, 4);
+  push_count(L, "commits", st.commits);
+  push_count(L, "lines", st.lines);
+  push_count(L, "secrets", st.secrets);
+  push_count(L, "in_history", st.in_history);
   return 1;
 }

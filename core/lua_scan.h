@@ -19,4 +19,8 @@ void nhi_lua_scan_push_module(lua_State *L);
  * closure's upvalue 1 is the run. */
 int nhi_lua_ctx_scan_files(lua_State *L);
 
+/* ctx:scan_git(path): the collectors' git history scan; upvalue 1 is the
+ * run. */
+int nhi_lua_ctx_scan_git(lua_State *L);
+
 #endif

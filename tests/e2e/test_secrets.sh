@@ -83,6 +83,59 @@ else
   pass "no secret value in the report, store or log"
 fi
 
+describe "git:repo"
+# A clone whose history holds a key added then removed, a private key in
+# a file since deleted (on a branch), and a token still at HEAD.
+G="$T/clone"
+git() { command git -C "$G" -c user.name=e2e -c user.email=e2e@example.test \
+  -c commit.gpgsign=false "$@"; }
+mkdir -p "$G"
+git init -q -b main
+printf 'region = eu-west-1\n' >"$G/settings.ini"
+git add . && git commit -qm "settings"
+printf 'region = eu-west-1\nstripe_key = sk_live_%s\n' \
+  4vTq9ZmL2xRk7WcN8bYh3JdPfG6s >"$G/settings.ini"
+printf '%s\n' "token: glpat-Qm7Tz2KvX9pLw4RnYb8c" >"$G/ci.yml"
+git add . && git commit -qm "billing"
+printf 'region = eu-west-1\nstripe_key = ${STRIPE_KEY}\n' >"$G/settings.ini"
+git add . && git commit -qm "read the key from the environment"
+git checkout -q -b ops
+{ echo "-----BEGIN EC PRIVATE KEY-----"
+  echo "MHcCAQEEIBq8Yx2mN7vL4tR9wZ1nY5cF3hJ6dS0aG2eK4uW7iPq3oAoGCCqGSM49"
+  echo "AwEHoUQDQgAEq8Yx2mN7vL4tR9wZ1nY5cF3hJ6dS0aG2eK4uW7iPq3oBq8Yx2mN7"
+  echo "-----END EC PRIVATE KEY-----"; } >"$G/ops.pem"
+git add . && git commit -qm "ops key"
+git rm -q ops.pem && git commit -qm "no keys in git"
+git checkout -q main
+unset -f git
+expect_status 0 nhi -v assess --source "git:repo=$G" -o "$T/git"
+GREPORT="$T/git/report.json"
+expect_stderr_has "5 commits"
+expect_json "$GREPORT" 'sorted((f["location"]["path"], f["location"]["line"],
+  f["secret_type"], f["evidence"]["in_history"]) for f in r["findings"]) ==
+  [("ci.yml", 1, "gitlab_token", False),
+   ("ops.pem", 1, "private_key", True),
+   ("settings.ini", 2, "stripe_secret_key", True)]' \
+  "every secret ever committed, the removed ones marked as in history"
+expect_json "$GREPORT" '[f["title"] for f in r["findings"]
+  if f["secret_type"] == "stripe_secret_key"] == ["Stripe secret key "
+  "exposed in the git history of settings.ini"]' "the title says history"
+expect_json "$GREPORT" 'all(len(f["evidence"]["commit"]) == 40
+  for f in r["findings"])' "each names the commit that added it"
+expect_true "report.json is valid" "$PYTHON" "$E2E_DIR/validate.py" \
+  "$SCHEMA" "$GREPORT"
+if grep -qaF "4vTq9ZmL2xRk7WcN8bYh3JdPfG6s" "$GREPORT" "$T/git/evidence.db"
+then
+  fail "no secret value in the report or store" "found the Stripe key"
+else
+  pass "no secret value in the report or store"
+fi
+
+describe "git:repo on a folder that is no clone"
+mkdir -p "$T/plain"
+expect_status 1 nhi assess --source "git:repo=$T/plain" -o "$T/nogit"
+expect_stderr_line "$T/plain" "not the top of a clone"
+
 describe "files:path on a missing folder"
 expect_status 1 nhi assess --source "files:path=$T/nowhere" -o "$T/missing"
 expect_stderr_line "$T/nowhere"
