@@ -2,6 +2,7 @@
  * plugin, ctx:scan_files and ctx:scan_git for collectors. */
 #include "lua_scan.h"
 #include "lua_json.h"
+#include "import_util.h"
 #include "sandbox.h"
 #include "scan_git.h"
 #include "scan_mcp.h"
@@ -153,11 +154,13 @@ static int l_scan_fingerprint(lua_State *L)
   return 1;
 }
 
+static int l_scan_classify(lua_State *L);
+
 void nhi_lua_scan_push_module(lua_State *L)
 {
   static const luaL_Reg fns[] = {
     { "text", l_scan_text }, { "fingerprint", l_scan_fingerprint },
-    { NULL, NULL }
+    { "classify", l_scan_classify }, { NULL, NULL }
   };
 
   luaL_newlib(L, fns);
@@ -204,6 +207,102 @@ static void push_count(lua_State *L, const char *key, long long n)
   lua_setfield(L, -2, key);
 }
 
+/* Pushes the counts per class as a table {email = N, ...}. */
+static void push_classes(lua_State *L, const struct nhi_classify_counts *c)
+{
+  lua_createtable(L, 0, NHI_DC_COUNT);
+  for (int k = 0; k < NHI_DC_COUNT; k++) {
+    lua_pushinteger(L, c->n[k]);
+    lua_setfield(L, -2, nhi_classify_name((enum nhi_data_class)k));
+  }
+}
+
+/* nhi.scan.classify(s) -> {counts = {email = N, phone, payment_card, iban,
+ * us_ssn, es_dni_nie}, secrets = N, sensitivity, confidence} */
+static int l_scan_classify(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  struct nhi_scan_rules *set = rules_of(L);
+  struct nhi_scan_hits h = { 0 };
+  struct nhi_classify_counts c;
+  const char *level, *confidence;
+
+  memset(&c, 0, sizeof c);
+  nhi_classify_buffer(s, len, &c);
+  if (nhi_scan_buffer(set, s, len, &h))
+    return luaL_error(L, "nhi.scan.classify: out of memory");
+  level = nhi_classify_level(&c, (long long)h.count, &confidence);
+  lua_createtable(L, 0, 4);
+  push_classes(L, &c);
+  lua_setfield(L, -2, "counts");
+  lua_pushinteger(L, (lua_Integer)h.count);
+  lua_setfield(L, -2, "secrets");
+  lua_pushstring(L, level);
+  lua_setfield(L, -2, "sensitivity");
+  lua_pushstring(L, confidence);
+  lua_setfield(L, -2, "confidence");
+  nhi_scan_hits_free(&h);
+  return 1;
+}
+
+/* The scanned folder as a resource: the data classes its sample holds,
+ * and the sensitivity they suggest (sensitivity_source "classifier"). */
+static enum nhi_rc write_folder(struct nhi_store *s, const char *path,
+                                const struct nhi_scan_result *r,
+                                long long secrets)
+{
+  cJSON *classes = cJSON_CreateArray(), *attrs = cJSON_CreateObject();
+  cJSON *counts = cJSON_AddObjectToObject(attrs, "data_class_counts");
+  char *real = realpath(path, NULL), *native = NULL;
+  char *classes_text = NULL, *attrs_text = NULL;
+  const char *level, *confidence;
+  struct nhi_row row;
+  enum nhi_rc rc = NHI_ERR_NOMEM;
+
+  if (!classes || !counts)
+    goto out;
+  for (int k = 0; k < NHI_DC_COUNT; k++) {
+    const char *name = nhi_classify_name((enum nhi_data_class)k);
+
+    cJSON_AddNumberToObject(counts, name, (double)r->classes.n[k]);
+    if (r->classes.n[k])
+      cJSON_AddItemToArray(classes, cJSON_CreateString(name));
+  }
+  if (secrets)
+    cJSON_AddItemToArray(classes, cJSON_CreateString("secrets"));
+  level = nhi_classify_level(&r->classes, secrets, &confidence);
+  cJSON_AddNumberToObject(attrs, "secrets", (double)secrets);
+  cJSON_AddNumberToObject(attrs, "sample_bytes", (double)r->classes.bytes);
+  cJSON_AddNumberToObject(attrs, "files", (double)r->nfiles);
+  cJSON_AddStringToObject(attrs, "sensitivity_confidence", confidence);
+  native = nhi_aprintf("files:%s", real ? real : path);
+  classes_text = cJSON_PrintUnformatted(classes);
+  attrs_text = cJSON_PrintUnformatted(attrs);
+  if (!native || !classes_text || !attrs_text)
+    goto out;
+  nhi_row_start(&row, NHI_T_RESOURCE);
+  nhi_row_text(&row, "provider", "files");
+  nhi_row_text(&row, "native_id", native);
+  nhi_row_text(&row, "type", "folder");
+  nhi_row_text(&row, "name", path);
+  nhi_row_text(&row, "sensitivity", level);
+  nhi_row_text(&row, "sensitivity_source", "classifier");
+  nhi_row_text(&row, "data_classes", classes_text);
+  nhi_row_text(&row, "attrs", attrs_text);
+  rc = nhi_row_put(s, &row, NULL);
+out:
+  if (rc == NHI_ERR_NOMEM)
+    nhi_error("cannot scan '%s': out of memory", path);
+  cJSON_Delete(classes);
+  cJSON_Delete(attrs);
+  free(real);
+  free(native);
+  free(classes_text);
+  free(attrs_text);
+  return rc;
+}
+
 /* What a tree holds besides secrets: MCP client configurations. */
 static enum nhi_rc scan_extras(struct nhi_store *s,
                                const struct nhi_scan_rules *set,
@@ -230,8 +329,9 @@ static enum nhi_rc scan_extras(struct nhi_store *s,
 }
 
 /* ctx:scan_files(path [, {exclude=, max_file_size=}]) -> {files, bytes,
- * skipped, secrets, agents}; writes secrets rows, and ai_agents rows for
- * the MCP servers the tree's client configurations name. */
+ * skipped, secrets, agents, data_classes}; writes secrets rows, ai_agents
+ * rows for the MCP servers the tree's client configurations name, and
+ * the folder as a resource classified by its sample. */
 int nhi_lua_ctx_scan_files(lua_State *L)
 {
   struct nhi_run *run = lua_touserdata(L, lua_upvalueindex(1));
@@ -249,6 +349,9 @@ int nhi_lua_ctx_scan_files(lua_State *L)
     rc = nhi_scan_store_result(run->store, &r);
   if (!rc)
     rc = scan_extras(run->store, set, path, &r, &mcp);
+  if (!rc)
+    rc = write_folder(run->store, path, &r,
+                      (long long)r.hits.count + mcp.secrets);
   if (rc) {
     nhi_scan_result_free(&r);
     run->error_logged = 1;
@@ -261,6 +364,8 @@ int nhi_lua_ctx_scan_files(lua_State *L)
   push_count(L, "skipped", r.skipped);
   push_count(L, "secrets", (long long)r.hits.count + mcp.secrets);
   push_count(L, "agents", mcp.agents);
+  push_classes(L, &r.classes);
+  lua_setfield(L, -2, "data_classes");
   nhi_scan_result_free(&r);
   return 1;
 }

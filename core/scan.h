@@ -5,6 +5,7 @@
 
 #include "nhi.h"
 #include "secret.h"
+#include "scan_classify.h"
 
 #include <stddef.h>
 
@@ -81,6 +82,9 @@ struct nhi_scan_opts {
   int threads;                /* 0: the machine's cores, at most 8 */
   const char *const *excludes;  /* extra gitignore-style patterns, or NULL */
   size_t nexcludes;
+  long long sample;           /* bytes the data classifiers read, at most
+                                 1 MiB of each file: 0 for 256 MiB, -1 for
+                                 none */
 };
 
 /* One file of a tree scan. */
@@ -100,6 +104,7 @@ struct nhi_scan_result {
   struct nhi_scan_hits hits;
   long long bytes;            /* bytes scanned */
   long long skipped;          /* files skipped (binary, size, unreadable) */
+  struct nhi_classify_counts classes;  /* over the sample */
 };
 
 void nhi_scan_result_free(struct nhi_scan_result *r);
@@ -108,7 +113,8 @@ void nhi_scan_result_free(struct nhi_scan_result *r);
  * gitignore-style patterns of every .nhiscopeignore file in the tree and
  * of opts->excludes, skipping .git folders, files over the size limit and
  * binary files (a NUL byte in the first 8 KiB), and scans the rest over
- * opts->threads threads. *r (zeroed first) is the caller's to free with
+ * opts->threads threads. The data classifiers count what the sample
+ * (opts->sample) holds into r->classes. *r (zeroed first) is the caller's to free with
  * nhi_scan_result_free. Returns NHI_OK, or NHI_ERR_INPUT when root cannot
  * be read (one message naming it), NHI_ERR_NOMEM. */
 enum nhi_rc nhi_scan_tree(const struct nhi_scan_rules *set, const char *root,

@@ -19,6 +19,8 @@
 #define MAX_DEPTH 64
 #define MAX_THREADS 8
 #define IGNORE_FILE ".nhiscopeignore"
+#define SAMPLE_PER_FILE (1 << 20)
+#define DEFAULT_SAMPLE (256ll << 20)
 
 int nhi_scan_is_binary(const char *buf, size_t len)
 {
@@ -209,11 +211,28 @@ struct pool {
   struct nhi_scan_hits *per_file;
   size_t n, next;
   long long bytes;
+  long long sample_left;      /* classifier budget, under lock */
+  struct nhi_classify_counts classes;
   enum nhi_rc rc;
   pthread_mutex_t lock;
 };
 
-static enum nhi_rc scan_one(struct pool *p, size_t i, long long *bytes)
+/* Runs the classifiers over the start of buf while the budget lasts. */
+static void sample(struct pool *p, const char *buf, size_t len,
+                   struct nhi_classify_counts *c)
+{
+  long long take = len < SAMPLE_PER_FILE ? (long long)len : SAMPLE_PER_FILE;
+
+  pthread_mutex_lock(&p->lock);
+  take = take < p->sample_left ? take : p->sample_left;
+  p->sample_left -= take;
+  pthread_mutex_unlock(&p->lock);
+  if (take > 0)
+    nhi_classify_buffer(buf, (size_t)take, c);
+}
+
+static enum nhi_rc scan_one(struct pool *p, size_t i, long long *bytes,
+                            struct nhi_classify_counts *c)
 {
   struct nhi_scan_file *f = &p->files[i];
   char *abs = nhi_aprintf("%s/%s", p->root, f->path), *buf = NULL;
@@ -236,6 +255,8 @@ static enum nhi_rc scan_one(struct pool *p, size_t i, long long *bytes)
     f->status = NHI_SCAN_BINARY;
   else
     rc = nhi_scan_buffer(p->set, buf, len, &p->per_file[i]);
+  if (!rc && f->status == NHI_SCAN_OK)
+    sample(p, buf, len, c);
   *bytes += f->status == NHI_SCAN_OK ? (long long)len : 0;
   free(buf);
   return rc;
@@ -245,8 +266,10 @@ static void *worker(void *arg)
 {
   struct pool *p = arg;
   long long bytes = 0;
+  struct nhi_classify_counts c;
   enum nhi_rc rc = NHI_OK;
 
+  memset(&c, 0, sizeof c);
   for (;;) {
     size_t i;
 
@@ -256,7 +279,7 @@ static void *worker(void *arg)
     if (i >= p->n)
       break;
     if (p->files[i].status == NHI_SCAN_OK)
-      rc = scan_one(p, i, &bytes);
+      rc = scan_one(p, i, &bytes, &c);
     if (rc) {
       pthread_mutex_lock(&p->lock);
       p->rc = rc;
@@ -266,6 +289,9 @@ static void *worker(void *arg)
   }
   pthread_mutex_lock(&p->lock);
   p->bytes += bytes;
+  for (int k = 0; k < NHI_DC_COUNT; k++)
+    p->classes.n[k] += c.n[k];
+  p->classes.bytes += c.bytes;
   pthread_mutex_unlock(&p->lock);
   return NULL;
 }
@@ -343,6 +369,8 @@ static enum nhi_rc scan_files(const struct nhi_scan_rules *set,
                                       : DEFAULT_MAX_FILE;
   p.files = r->files;
   p.n = r->nfiles;
+  p.sample_left = !opts || !opts->sample ? DEFAULT_SAMPLE
+                  : opts->sample < 0 ? 0 : opts->sample;
   mark_sizes(r->files, r->nfiles, p.max);
   p.per_file = calloc(p.n + 1, sizeof *p.per_file);
   if (!p.per_file || pthread_mutex_init(&p.lock, NULL)) {
@@ -357,6 +385,7 @@ static enum nhi_rc scan_files(const struct nhi_scan_rules *set,
     r->skipped += r->files[i].status != NHI_SCAN_OK;
   }
   r->bytes = p.bytes;
+  r->classes = p.classes;
   pthread_mutex_destroy(&p.lock);
   free(p.per_file);
   return rc;

@@ -57,6 +57,17 @@ expect_json "$T/agents.json" 'r[2][0] == "brave-search" and
   "GITHUB_PERSONAL_ACCESS_TOKEN"] == {"kind": "reference",
   "ref": "${input:gh-token}"}' \
   "MCP env values: a literal secret masked, a reference kept (JSONC read)"
+db_json "$T/files/evidence.db" "$T/folder.json" \
+  "SELECT sensitivity, sensitivity_source, data_classes,
+   json_extract(attrs, '$.data_class_counts') FROM resources
+   WHERE provider = 'files'"
+expect_json "$T/folder.json" 'len(r) == 1 and r[0][:2] == ["restricted",
+  "classifier"] and json.loads(r[0][2]) == ["email", "phone",
+  "payment_card", "iban", "es_dni_nie", "secrets"] and
+  json.loads(r[0][3])["payment_card"] == 3' \
+  "the folder is a restricted resource by what its sample holds"
+expect_json "$REPORT" 'r["inventory"]["sensitive_resources"] == 1' \
+  "one sensitive resource in the inventory"
 
 # Every planted value: the 16+ character runs of the expected lines.
 "$PYTHON" - "$REPO" "$EXPECTED" >"$T/values.txt" <<'PY'

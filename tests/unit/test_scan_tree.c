@@ -85,6 +85,9 @@ static void test_fixture(void **state)
   assert_non_null(png);
   assert_int_equal(png->status, NHI_SCAN_BINARY);
   assert_int_equal(r.skipped, 1);
+  /* the classifiers read the sample: exports/refunds.csv's three cards */
+  assert_int_equal(r.classes.n[NHI_DC_CARD], 3);
+  assert_int_equal(r.classes.n[NHI_DC_IBAN], 3);
   /* nothing found keeps a value: previews are 4 + … + 2 */
   for (size_t i = 0; i < r.hits.count; i++)
     assert_true(strlen(r.hits.items[i].preview) <= 9);
