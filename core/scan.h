@@ -114,9 +114,10 @@ void nhi_scan_result_free(struct nhi_scan_result *r);
  * of opts->excludes, skipping .git folders, files over the size limit and
  * binary files (a NUL byte in the first 8 KiB), and scans the rest over
  * opts->threads threads. The data classifiers count what the sample
- * (opts->sample) holds into r->classes. *r (zeroed first) is the caller's to free with
- * nhi_scan_result_free. Returns NHI_OK, or NHI_ERR_INPUT when root cannot
- * be read (one message naming it), NHI_ERR_NOMEM. */
+ * (opts->sample) holds into r->classes. *r (zeroed first) is the
+ * caller's to free with nhi_scan_result_free. Returns NHI_OK, or
+ * NHI_ERR_INPUT when root cannot be read (one message naming it),
+ * NHI_ERR_NOMEM. */
 enum nhi_rc nhi_scan_tree(const struct nhi_scan_rules *set, const char *root,
                           const struct nhi_scan_opts *opts,
                           struct nhi_scan_result *r);
