@@ -45,7 +45,7 @@ the agent needs.]],
       ctx:finding{
         resource = row.agent,
         severity = severity == "critical" and "critical" or "high",
-        title = string.format("MCP server '%s' (%s) holds a %s in plain text in %s",
+        title = string.format("MCP server '%s' (%s) holds its %s in plain text in %s",
           row.server, row.platform, secrets.label(row.type), row.path),
         location = { path = row.path, line = row.line },
         secret_type = row.type,
