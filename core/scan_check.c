@@ -4,6 +4,7 @@
 #include "timeutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,24 +23,38 @@ int nhi_scan_validator_by_name(const char *name)
   return -1;
 }
 
+/* n log2 n for the counts of short strings, computed once. */
+#define CLOG_MAX 1024
+static double clog_table[CLOG_MAX + 1];
+static pthread_once_t clog_once = PTHREAD_ONCE_INIT;
+
+static void fill_clog(void)
+{
+  for (int n = 1; n <= CLOG_MAX; n++)
+    clog_table[n] = n * log2((double)n);
+}
+
+/* H = log2 N - (sum of c log2 c) / N over the byte counts c. */
 double nhi_scan_entropy(const char *s, size_t len)
 {
-  size_t counts[256] = { 0 };
-  double h = 0;
+  unsigned counts[256];
+  double sum = 0;
 
   if (!len)
     return 0;
+  pthread_once(&clog_once, fill_clog);
+  memset(counts, 0, sizeof counts);
   for (size_t i = 0; i < len; i++)
     counts[(unsigned char)s[i]]++;
-  for (int c = 0; c < 256; c++) {
-    double p;
+  for (size_t i = 0; i < len; i++) {
+    unsigned c = counts[(unsigned char)s[i]];
 
-    if (!counts[c])
+    if (!c)
       continue;
-    p = (double)counts[c] / (double)len;
-    h -= p * log2(p);
+    sum += c <= CLOG_MAX ? clog_table[c] : c * log2((double)c);
+    counts[(unsigned char)s[i]] = 0;
   }
-  return h;
+  return log2((double)len) - sum / (double)len;
 }
 
 static unsigned char lower(unsigned char c)
@@ -348,24 +363,48 @@ static int check_pem(const char *buf, struct scan_raw *raw)
   return 1;
 }
 
+static int ident_char(unsigned char c, int first)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+         c == '$' || (!first && c >= '0' && c <= '9');
+}
+
+/* An identifier, or a dotted chain of them: process.env.DB_PASSWORD,
+ * self.password, config.v2.secret. */
+static int is_name_chain(const char *s, size_t n)
+{
+  int first = 1;
+
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '.' && !first && i + 1 < n) {
+      first = 1;
+      continue;
+    }
+    if (!ident_char((unsigned char)s[i], first))
+      return 0;
+    first = 0;
+  }
+  return 1;
+}
+
 /* A password: letters mixed with digits or symbols, and not a name
- * (config.db.password, ENV_VAR_NAME, getPassword). */
+ * (config.db.password, process.env.TOKEN, getPassword). */
 static int check_mixed(const char *buf, const struct scan_raw *raw)
 {
   const char *s = buf + raw->off;
-  int letter = 0, other = 0, upper = 0, lowerc = 0;
+  int letter = 0, other = 0;
 
+  if (memchr(s, '.', raw->len) && is_name_chain(s, raw->len))
+    return 0;
   for (size_t i = 0; i < raw->len; i++) {
     unsigned char c = (unsigned char)s[i];
 
-    if (c >= 'a' && c <= 'z')
-      letter = lowerc = 1;
-    else if (c >= 'A' && c <= 'Z')
-      letter = upper = 1;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+      letter = 1;
     else if (c != '_' && c != '.' && c != '-')
       other = 1;
   }
-  return letter && (other || (upper && lowerc && raw->len >= 16));
+  return letter && other;
 }
 
 int nhi_scan_validate(const struct scan_rule *r, const char *buf,

@@ -40,10 +40,15 @@ struct scan_rule {
   int multiline;              /* a match may span lines */
 };
 
-/* One keyword of the automaton's output: the rule and keyword index. */
+/* One keyword in the prefilter's table: its rule, its index in the
+ * rule, its length, its first two bytes folded (the bucket), and the
+ * keyword itself folded to lower case. */
 struct scan_kw {
   uint32_t rule;
-  uint32_t kw;
+  uint16_t kw;
+  uint16_t len;
+  uint16_t pair;
+  char *folded;
 };
 
 struct nhi_scan_rules {
@@ -53,14 +58,14 @@ struct nhi_scan_rules {
   size_t ncontains;
   char **ph_equals;           /* lower-case whole placeholder values */
   size_t nequals;
-  /* The keyword automaton: a DFA over raw bytes, matching keywords
-   * without regard to ASCII case. delta[state * 256 + byte]. */
-  uint16_t *delta;
-  size_t nstates;
-  uint32_t *out_first;        /* per state: first output in outs */
-  uint16_t *out_count;        /* per state: number of outputs */
-  struct scan_kw *outs;
-  size_t nouts;
+  /* The keyword prefilter: a bit per pair of (ASCII-folded) bytes that
+   * starts some keyword, and the keywords sorted by that pair. */
+  uint64_t pairs[1024];
+  uint64_t short_pairs[1024]; /* pairs of keywords under four bytes */
+  uint64_t quads[1024];       /* hashes of the first four bytes of the
+                                 longer keywords */
+  struct scan_kw *kws;
+  size_t nkws;
 };
 
 /* A match before it becomes a hit: the secret's span, and the span
@@ -78,10 +83,19 @@ struct scan_raw {
   cJSON *attrs;
 };
 
-/* Builds the keyword automaton of set; NHI_ERR_INPUT (logged, naming
- * name) when the keywords need more states than it can hold. */
-enum nhi_rc nhi_scan_build_automaton(struct nhi_scan_rules *set,
+/* Builds the keyword prefilter of set; NHI_ERR_INPUT (logged, naming
+ * name) when a keyword is shorter than two bytes. */
+enum nhi_rc nhi_scan_build_prefilter(struct nhi_scan_rules *set,
                                      const char *name);
+
+/* The byte folded to ASCII lower case. */
+extern const unsigned char nhi_scan_fold[256];
+
+/* The quads table's index for four folded bytes. */
+static inline unsigned nhi_scan_quad(uint32_t four)
+{
+  return (four * 2654435761u) >> 16;
+}
 
 /* Runs rule r's validator on raw (which it may narrow, and whose attrs
  * it may fill). Returns 1 valid, 0 refused, -1 when r has none. */

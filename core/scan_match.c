@@ -1,4 +1,4 @@
-/* Scanning one buffer: the keyword automaton over every byte, a rule's
+/* Scanning one buffer: the keyword prefilter over every byte, a rule's
  * matcher only where one of its keywords is, then the filters (entropy,
  * placeholders, validators) and what hits say about each other. */
 #include "scan_int.h"
@@ -35,6 +35,17 @@ static void raws_free(struct scan *sc)
   free(sc->raws);
 }
 
+/* A placeholder or documented example: the secret, or the part of it
+ * after a token's prefix (body). */
+static int placeholder(const struct scan *sc, const struct scan_raw *raw,
+                       size_t off, size_t len, size_t body)
+{
+  if (nhi_scan_is_placeholder(sc->set, sc->buf + raw->off, raw->len))
+    return 1;
+  return raw->off == off && body > off && body < off + len &&
+         nhi_scan_is_placeholder(sc->set, sc->buf + body, off + len - body);
+}
+
 /* The filters every match passes; adds it as a raw match when it is a
  * secret. body is the part after a token's prefix (or the secret). */
 static enum nhi_rc consider(struct scan *sc, uint32_t rule, size_t off,
@@ -43,11 +54,7 @@ static enum nhi_rc consider(struct scan *sc, uint32_t rule, size_t off,
   const struct scan_rule *r = &sc->set->rules[rule];
   struct scan_raw raw;
 
-  if (!len || (r->entropy > 0 &&
-               nhi_scan_entropy(sc->buf + off, len) < r->entropy))
-    return NHI_OK;
-  if (nhi_scan_is_placeholder(sc->set, sc->buf + off, len) ||
-      nhi_scan_is_placeholder(sc->set, sc->buf + body, off + len - body))
+  if (!len)
     return NHI_OK;
   memset(&raw, 0, sizeof raw);
   raw.rule = rule;
@@ -60,8 +67,14 @@ static enum nhi_rc consider(struct scan *sc, uint32_t rule, size_t off,
   raw.validated = nhi_scan_validate(r, sc->buf, sc->len, &raw);
   if (raw.off < off || raw.off >= off + len)
     raw.at = raw.off;      /* the validator named another span */
-  if (raw.validated == 0 && r->require_valid)
+  if (raw.validated == 0 && r->require_valid) {
     raw.dropped = raw.refused = 1;
+  } else if ((r->entropy > 0 && nhi_scan_entropy(sc->buf + raw.off,
+                                                 raw.len) < r->entropy) ||
+             placeholder(sc, &raw, off, len, body)) {
+    cJSON_Delete(raw.attrs);
+    return NHI_OK;
+  }
   if (!raw.cover_end) {
     raw.cover_start = raw.off;
     raw.cover_end = raw.off + raw.len;
@@ -154,41 +167,72 @@ static enum nhi_rc match_pattern(struct scan *sc, uint32_t rule,
                   ov[2 * r->group], r->multiline ? ov[0] : ov[2 * r->group]);
 }
 
-/* Every keyword that ends at end (exclusive) in automaton state s. */
-static enum nhi_rc on_keywords(struct scan *sc, uint16_t s, size_t end)
+/* The first keyword of the sorted table whose pair is pair. */
+static size_t first_of_pair(const struct nhi_scan_rules *set, uint16_t pair)
+{
+  size_t a = 0, b = set->nkws;
+
+  while (a < b) {
+    size_t m = a + (b - a) / 2;
+
+    if (set->kws[m].pair < pair)
+      a = m + 1;
+    else
+      b = m;
+  }
+  return a;
+}
+
+/* Every keyword that starts at start (its first two bytes are pair). */
+static enum nhi_rc on_keywords(struct scan *sc, uint16_t pair, size_t start)
 {
   const struct nhi_scan_rules *set = sc->set;
   enum nhi_rc rc = NHI_OK;
 
-  for (uint32_t i = 0; i < set->out_count[s] && !rc; i++) {
-    const struct scan_kw *k = &set->outs[set->out_first[s] + i];
+  for (size_t i = first_of_pair(set, pair);
+       i < set->nkws && set->kws[i].pair == pair && !rc; i++) {
+    const struct scan_kw *k = &set->kws[i];
     const struct scan_rule *r = &set->rules[k->rule];
-    const char *kw = r->keywords[k->kw];
-    size_t kwlen = strlen(kw), start = end - kwlen;
+    size_t n = 2;
 
-    if (start < sc->done_to[k->rule])
+    if (start < sc->done_to[k->rule] || sc->len - start < k->len)
       continue;
-    rc = r->is_token ? match_token(sc, k->rule, kw, start, kwlen)
-                     : match_pattern(sc, k->rule, start, kwlen);
+    while (n < k->len && nhi_scan_fold[(unsigned char)sc->buf[start + n]]
+                         == (unsigned char)k->folded[n])
+      n++;
+    if (n < k->len)
+      continue;
+    rc = r->is_token ? match_token(sc, k->rule, r->keywords[k->kw], start,
+                                   k->len)
+                     : match_pattern(sc, k->rule, start, k->len);
   }
   return rc;
 }
 
-static enum nhi_rc run_automaton(struct scan *sc)
+/* The one pass: each pair of bytes against the table of keyword
+ * starts. */
+static enum nhi_rc run_prefilter(struct scan *sc)
 {
-  const uint16_t *delta = sc->set->delta;
-  const uint16_t *oc = sc->set->out_count;
+  const struct nhi_scan_rules *set = sc->set;
+  const uint64_t *pairs = set->pairs;
   const unsigned char *b = (const unsigned char *)sc->buf;
-  uint32_t s = 0;
+  const unsigned char *fold = nhi_scan_fold;
   enum nhi_rc rc;
 
-  for (size_t i = 0; i < sc->len; i++) {
-    s = delta[(size_t)s * 256 + b[i]];
-    if (oc[s]) {
-      rc = on_keywords(sc, (uint16_t)s, i + 1);
-      if (rc)
-        return rc;
-    }
+  for (size_t i = 0; i + 1 < sc->len; i++) {
+    unsigned p = (unsigned)fold[b[i]] << 8 | fold[b[i + 1]], q;
+
+    if (!(pairs[p >> 6] >> (p & 63) & 1))
+      continue;
+    q = i + 3 < sc->len ? nhi_scan_quad((uint32_t)p << 16 |
+                                        (uint32_t)fold[b[i + 2]] << 8 |
+                                        fold[b[i + 3]]) : 0;
+    if (!(set->short_pairs[p >> 6] >> (p & 63) & 1) &&
+        (i + 3 >= sc->len || !(set->quads[q >> 6] >> (q & 63) & 1)))
+      continue;
+    rc = on_keywords(sc, (uint16_t)p, i);
+    if (rc)
+      return rc;
   }
   return NHI_OK;
 }
@@ -235,6 +279,8 @@ static void number_lines(struct scan *sc)
   qsort(sc->raws, sc->nraw, sizeof *sc->raws, by_line_start);
 
   for (size_t i = 0; i < sc->nraw; i++) {
+    if (sc->raws[i].dropped)
+      continue;
     line += count_lines(sc->buf + pos, sc->raws[i].at - pos);
     pos = sc->raws[i].at;
     sc->raws[i].line = line;
@@ -361,8 +407,9 @@ static enum nhi_rc emit(struct scan *sc, struct nhi_scan_hits *out)
   enum nhi_rc rc = fps ? NHI_OK : NHI_ERR_NOMEM;
 
   for (size_t i = 0; i < sc->nraw && !rc; i++)
-    rc = nhi_secret_fingerprint(sc->buf + sc->raws[i].off,
-                                sc->raws[i].len, fps[i]);
+    if (!sc->raws[i].dropped)
+      rc = nhi_secret_fingerprint(sc->buf + sc->raws[i].off,
+                                  sc->raws[i].len, fps[i]);
   if (!rc)
     pair_aws(sc, fps);
   for (size_t i = 0; i < sc->nraw && !rc; i++)
@@ -389,7 +436,7 @@ enum nhi_rc nhi_scan_buffer(const struct nhi_scan_rules *set,
   sc.done_to = calloc(set->count, sizeof *sc.done_to);
   if (!sc.md || !sc.done_to)
     goto out;
-  rc = run_automaton(&sc);
+  rc = run_prefilter(&sc);
   if (rc)
     goto out;
   number_lines(&sc);

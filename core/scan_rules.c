@@ -35,10 +35,9 @@ void nhi_scan_rules_free(struct nhi_scan_rules *set)
   free(set->rules);
   free_strings(set->ph_contains, set->ncontains);
   free_strings(set->ph_equals, set->nequals);
-  free(set->delta);
-  free(set->out_first);
-  free(set->out_count);
-  free(set->outs);
+  for (size_t i = 0; i < set->nkws; i++)
+    free(set->kws[i].folded);
+  free(set->kws);
   free(set);
 }
 
@@ -363,7 +362,7 @@ enum nhi_rc nhi_scan_rules_parse(const char *text, const char *name,
   }
   rc = read_rules(doc, name, *set);
   if (!rc)
-    rc = nhi_scan_build_automaton(*set, name);
+    rc = nhi_scan_build_prefilter(*set, name);
   if (rc == NHI_ERR_NOMEM)
     nhi_error("cannot read rules '%s': out of memory", name);
 out:
