@@ -7,8 +7,10 @@
 #   ./build.sh demo     deps + build + assess the bundled demo company
 #   ./build.sh bench    deps + build + the benchmark: a generated account
 #                       of 25,000 identities and 5M CloudTrail records,
-#                       and the policy engine against iam-simulate
-#                       (docs/benchmarks.md); not part of test
+#                       and the policy engine against iam-simulate; the
+#                       secrets scanner on a generated 1 GiB corpus,
+#                       against secretlint (docs/benchmarks.md); not part
+#                       of test
 #   ./build.sh lint     line-width checks (C 79, Lua 100)
 #   ./build.sh docs     regenerate docs/checks.md from the plugins' metadata
 #   ./build.sh catalogue

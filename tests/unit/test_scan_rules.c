@@ -346,6 +346,9 @@ static void test_generic(void **state)
   expect("password = self.password", "");
   expect("secret_key = your-secret-key-here", "");
   expect("token = getToken()", "");
+  expect("const secret = process.env.ORDER_SECRET;", "");
+  expect("password = config.db.v2.password", "");
+  expect("password=Summer2024x", "generic_secret");
   /* a specific rule's secret is not a generic one too */
   expect("api_key = \"sk_live_zbUra8tOBe9JwEqdFkCAleyZChyOuUc5\"",
          "stripe_secret_key");
