@@ -3,6 +3,7 @@
  * files, the results put back in path order. */
 #include "scan_int.h"
 #include "scan_ignore.h"
+#include "progress.h"
 #include "strutil.h"
 
 #include <dirent.h>
@@ -262,9 +263,20 @@ static enum nhi_rc scan_one(struct pool *p, size_t i, long long *bytes,
   return rc;
 }
 
+/* Every so many files the caller's thread redraws the progress line. */
+#define PROGRESS_EVERY 64
+
+/* A thread's share: the pool, and whether it shows progress (the
+ * caller's thread does). */
+struct share {
+  struct pool *p;
+  int show;
+};
+
 static void *worker(void *arg)
 {
-  struct pool *p = arg;
+  struct pool *p = ((struct share *)arg)->p;
+  int show = ((struct share *)arg)->show;
   long long bytes = 0;
   struct nhi_classify_counts c;
   enum nhi_rc rc = NHI_OK;
@@ -278,6 +290,8 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&p->lock);
     if (i >= p->n)
       break;
+    if (show && i % PROGRESS_EVERY == 0)
+      nhi_progress("scanning", i + 1, p->n, p->files[i].path);
     if (p->files[i].status == NHI_SCAN_OK)
       rc = scan_one(p, i, &bytes, &c);
     if (rc) {
@@ -310,14 +324,15 @@ static int thread_count(const struct nhi_scan_opts *o, size_t files)
 static enum nhi_rc run_pool(struct pool *p, int n)
 {
   pthread_t t[MAX_THREADS];
+  struct share others = { p, 0 }, mine = { p, 1 };
   int started = 0;
 
   for (int i = 1; i < n; i++) {
-    if (pthread_create(&t[started], NULL, worker, p))
+    if (pthread_create(&t[started], NULL, worker, &others))
       break;
     started++;
   }
-  worker(p);
+  worker(&mine);
   for (int i = 0; i < started; i++)
     pthread_join(t[i], NULL);
   return p->rc;
