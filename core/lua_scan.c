@@ -248,20 +248,16 @@ static int l_scan_classify(lua_State *L)
 
 /* The scanned folder as a resource: the data classes its sample holds,
  * and the sensitivity they suggest (sensitivity_source "classifier"). */
-static enum nhi_rc write_folder(struct nhi_store *s, const char *path,
-                                const struct nhi_scan_result *r,
-                                long long secrets)
+/* The folder's data_classes (the classes found) and attrs (counts,
+ * sample, confidence) into the two JSON values given. */
+static int describe_folder(const struct nhi_scan_result *r, long long secrets,
+                           const char *confidence, cJSON *classes,
+                           cJSON *attrs)
 {
-  cJSON *classes = cJSON_CreateArray(), *attrs = cJSON_CreateObject();
   cJSON *counts = cJSON_AddObjectToObject(attrs, "data_class_counts");
-  char *real = realpath(path, NULL), *native = NULL;
-  char *classes_text = NULL, *attrs_text = NULL;
-  const char *level, *confidence;
-  struct nhi_row row;
-  enum nhi_rc rc = NHI_ERR_NOMEM;
 
   if (!classes || !counts)
-    goto out;
+    return 0;
   for (int k = 0; k < NHI_DC_COUNT; k++) {
     const char *name = nhi_classify_name((enum nhi_data_class)k);
 
@@ -271,11 +267,27 @@ static enum nhi_rc write_folder(struct nhi_store *s, const char *path,
   }
   if (secrets)
     cJSON_AddItemToArray(classes, cJSON_CreateString("secrets"));
-  level = nhi_classify_level(&r->classes, secrets, &confidence);
   cJSON_AddNumberToObject(attrs, "secrets", (double)secrets);
   cJSON_AddNumberToObject(attrs, "sample_bytes", (double)r->classes.bytes);
   cJSON_AddNumberToObject(attrs, "files", (double)r->nfiles);
   cJSON_AddStringToObject(attrs, "sensitivity_confidence", confidence);
+  return 1;
+}
+
+static enum nhi_rc write_folder(struct nhi_store *s, const char *path,
+                                const struct nhi_scan_result *r,
+                                long long secrets)
+{
+  cJSON *classes = cJSON_CreateArray(), *attrs = cJSON_CreateObject();
+  char *real = realpath(path, NULL), *native = NULL;
+  char *classes_text = NULL, *attrs_text = NULL;
+  const char *confidence;
+  const char *level = nhi_classify_level(&r->classes, secrets, &confidence);
+  struct nhi_row row;
+  enum nhi_rc rc = NHI_ERR_NOMEM;
+
+  if (!attrs || !describe_folder(r, secrets, confidence, classes, attrs))
+    goto out;
   native = nhi_aprintf("files:%s", real ? real : path);
   classes_text = cJSON_PrintUnformatted(classes);
   attrs_text = cJSON_PrintUnformatted(attrs);

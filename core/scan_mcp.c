@@ -213,6 +213,37 @@ static int looks_secret(const char *v)
   return n >= 12 && nhi_scan_entropy(v, n) >= 3.0 && !strchr(v, ' ');
 }
 
+static void describe_secret(cJSON *e, const struct nhi_scan_hit *h)
+{
+  cJSON_AddStringToObject(e, "kind", "secret");
+  cJSON_AddStringToObject(e, "type", h->type);
+  cJSON_AddStringToObject(e, "fingerprint", h->fingerprint);
+  cJSON_AddStringToObject(e, "preview", h->preview);
+}
+
+/* A value no rule knows, a secret by its name: a generic secret. */
+static enum nhi_rc record_by_name(struct config *c, const char *server,
+                                  const char *field, const char *name,
+                                  const char *v, cJSON *e)
+{
+  struct nhi_scan_hit g;
+  enum nhi_rc rc;
+
+  memset(&g, 0, sizeof g);
+  g.rule = "mcp-credential-field";
+  g.type = "generic_secret";
+  g.generic = 1;
+  g.validated = -1;
+  g.length = strlen(v);
+  rc = nhi_secret_fingerprint(v, g.length, g.fingerprint);
+  nhi_secret_preview(v, g.length, g.preview);
+  g.line = line_of(c, name);
+  if (!rc)
+    rc = record_secret(c, server, field, &g);
+  describe_secret(e, &g);
+  return rc;
+}
+
 /* Classifies one env or header value into out[name]: a literal secret
  * (recorded, fingerprint and preview only), a reference (the text, which
  * names the variable or input), or a plain value (not kept). */
@@ -233,33 +264,16 @@ static enum nhi_rc classify(struct config *c, const char *server,
   if (!rc)
     rc = nhi_scan_buffer(c->set, v, strlen(v), &h);
   if (!rc && !h.count && secret_name(name) && looks_secret(v)) {
-    struct nhi_scan_hit g;
-
-    memset(&g, 0, sizeof g);
-    g.rule = "mcp-credential-field";
-    g.type = "generic_secret";
-    g.generic = 1;
-    g.validated = -1;
-    g.length = strlen(v);
-    nhi_secret_fingerprint(v, g.length, g.fingerprint);
-    nhi_secret_preview(v, g.length, g.preview);
-    g.line = line_of(c, name);
-    rc = record_secret(c, server, field, &g);
-    cJSON_AddStringToObject(e, "kind", "secret");
-    cJSON_AddStringToObject(e, "type", g.type);
-    cJSON_AddStringToObject(e, "fingerprint", g.fingerprint);
-    cJSON_AddStringToObject(e, "preview", g.preview);
+    rc = record_by_name(c, server, field, name, v, e);
     goto out;
   }
-  cJSON_AddStringToObject(e, "kind", h.count ? "secret" : "value");
+  if (!h.count)
+    cJSON_AddStringToObject(e, "kind", "value");
   for (size_t i = 0; i < h.count && !rc; i++) {
     h.items[i].line = line_of(c, name);
     rc = record_secret(c, server, field, &h.items[i]);
-    if (i == 0) {
-      cJSON_AddStringToObject(e, "type", h.items[i].type);
-      cJSON_AddStringToObject(e, "fingerprint", h.items[i].fingerprint);
-      cJSON_AddStringToObject(e, "preview", h.items[i].preview);
-    }
+    if (i == 0)
+      describe_secret(e, &h.items[0]);
   }
 out:
   nhi_scan_hits_free(&h);
