@@ -412,19 +412,23 @@ enum nhi_rc nhi_scan_git(struct nhi_store *s,
                          struct nhi_git_stats *stats)
 {
   struct history h;
+  char *abs;
   enum nhi_rc rc;
 
   memset(&h, 0, sizeof h);
   memset(stats, 0, sizeof *stats);
   h.set = set;
-  h.dir = dir;
-  if (access(dir, R_OK) != 0) {
+  /* git compares safe.directory with the absolute path */
+  abs = realpath(dir, NULL);
+  if (!abs) {
     nhi_error("cannot read git repository '%s': %s", dir, strerror(errno));
     return NHI_ERR_INPUT;
   }
-  if (!is_clone(dir)) {
+  h.dir = abs;
+  if (!is_clone(abs)) {
     nhi_error("cannot read git repository '%s': not the top of a clone "
               "(no .git in it, and not a bare repository)", dir);
+    free(abs);
     return NHI_ERR_INPUT;
   }
   rc = read_log(&h);
@@ -440,5 +444,6 @@ enum nhi_rc nhi_scan_git(struct nhi_store *s,
   for (size_t i = 0; i < h.n; i++)
     stats->in_history += !h.items[i].at_head;
   history_free(&h);
+  free(abs);
   return rc;
 }
