@@ -94,6 +94,21 @@ else
   pass "no secret value in the report, store or log"
 fi
 
+describe "diff after a file is cleaned"
+# Each secret finding is keyed by the secret's fingerprint: removing the
+# two secrets of one file resolves those two and changes nothing else,
+# though every line below them moved.
+cp -r "$REPO" "$T/repo2"
+rm "$T/repo2/src/client.js"
+printf '# notes\n\n' | cat - "$REPO/.env" >"$T/repo2/.env"
+expect_status 0 nhi assess --source "files:path=$T/repo2" -o "$T/files2"
+expect_status 0 nhi diff --json "$T/files" "$T/files2"
+cp "$OUT" "$T/diff.json"
+expect_json "$T/diff.json" 'sorted(f["title"] for f in r["resolved"]) == [
+  "GitHub token exposed in src/client.js",
+  "JSON Web Token exposed in src/client.js"] and r["new"] == [] and
+  r["changed"] == []' "two resolved, nothing new or changed"
+
 describe "git:repo"
 # A clone whose history holds a key added then removed, a private key in
 # a file since deleted (on a branch), and a token still at HEAD.

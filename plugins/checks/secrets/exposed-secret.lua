@@ -1,6 +1,7 @@
 -- Secrets found in files and git history: each one a finding with where
--- it is and what it is. An AWS key whose id the inventory holds is tied
--- to the identity owning it, and so is the secret key found beside it.
+-- it is and what it is, its resource the secret's fingerprint. An AWS key
+-- whose id the inventory holds is tied to the identity owning it, and so
+-- is the secret key found beside it.
 local secrets = require("secrets")
 
 return {
@@ -56,6 +57,9 @@ project's secret-scanning exclusions only for test fixtures.]],
       end
       ctx:finding{
         identity = identity,
+        -- the fingerprint: the same secret is the same finding in a later
+        -- assessment (nhiscope diff), wherever it moved
+        resource = row.fingerprint,
         severity = severity,
         confidence = attrs.generic and "low" or "high",
         title = string.format("%s exposed %s%s", secrets.label(row.type), where,
