@@ -1,8 +1,10 @@
 -- Secrets found in files and git history: each one a finding with where
 -- it is and what it is, its resource the secret's fingerprint. An AWS key
 -- whose id the inventory holds is tied to the identity owning it, and so
--- is the secret key found beside it.
+-- is the secret key found beside it: the finding names that identity,
+-- and says when the policy engine finds it admin-equivalent.
 local secrets = require("secrets")
+local power = require("aws_power")
 
 return {
   id = "secrets.exposed-secret",
@@ -50,10 +52,17 @@ project's secret-scanning exclusions only for test fixtures.]],
         client_email = attrs.client_email,
         paired_with = attrs.paired_with,
       }
+      local title = string.format("%s exposed %s%s", secrets.label(row.type),
+        where, row.path)
       if owner then
+        local admin = power.admin(ctx, owner.identity)
         severity = "critical"
         evidence.owner = owner.identity
         evidence.key_status = owner.status
+        evidence.owner_admin_equivalent = admin
+        title = string.format("%s of %s%s exposed %s%s", secrets.label(row.type),
+          admin == "allow" and "admin-equivalent " or "", owner.identity, where,
+          row.path)
       end
       ctx:finding{
         identity = identity,
@@ -62,8 +71,7 @@ project's secret-scanning exclusions only for test fixtures.]],
         resource = row.fingerprint,
         severity = severity,
         confidence = attrs.generic and "low" or "high",
-        title = string.format("%s exposed %s%s", secrets.label(row.type), where,
-          row.path),
+        title = title,
         location = { path = row.path, line = row.line },
         secret_type = row.type,
         evidence = evidence,
