@@ -45,7 +45,9 @@ static size_t email_at(const unsigned char *b, size_t len, size_t at)
 
   while (i > 0 && is_local(b[i - 1]) && at - i < 64)
     i--;
-  if (i == at || b[i] == '.')
+  /* user:password@host in a URL is no address */
+  if (i == at || b[i] == '.' || (i > 0 && (b[i - 1] == ':' ||
+                                           b[i - 1] == '/')))
     return 0;
   for (; j < len && (is_alnum(b[j]) || b[j] == '-' || b[j] == '.'); j++) {
     if (b[j] == '.') {
@@ -240,26 +242,29 @@ static size_t phone_at(const unsigned char *b, size_t len, size_t i)
   return p - i;
 }
 
-/* Tries every classifier that may start at b[i]; returns bytes to skip
- * (at least 1). */
-static size_t classify_at(const unsigned char *b, size_t len, size_t i,
-                          struct nhi_classify_counts *c)
+/* Tries the classifiers that start with punctuation at b[i]; returns
+ * the bytes matched, 0 for none. */
+static size_t classify_mark(const unsigned char *b, size_t len, size_t i,
+                            struct nhi_classify_counts *c)
+{
+  size_t span = 0;
+
+  if (b[i] == '@' && (span = email_at(b, len, i)))
+    c->n[NHI_DC_EMAIL]++;
+  else if ((b[i] == '+' || b[i] == '(') && (i == 0 || !is_digit(b[i - 1]))
+           && (span = phone_at(b, len, i)))
+    c->n[NHI_DC_PHONE]++;
+  return span;
+}
+
+/* Tries the classifiers that start with a letter or digit at b[i], the
+ * start of a word; returns the bytes matched, 0 for none. */
+static size_t classify_word(const unsigned char *b, size_t len, size_t i,
+                            struct nhi_classify_counts *c)
 {
   unsigned char ch = b[i];
-  int boundary = i == 0 || !is_alnum(b[i - 1]);
   size_t span;
 
-  if (ch == '@' && (span = email_at(b, len, i))) {
-    c->n[NHI_DC_EMAIL]++;
-    return span;
-  }
-  if ((ch == '+' || ch == '(') && (i == 0 || !is_digit(b[i - 1])) &&
-      (span = phone_at(b, len, i))) {
-    c->n[NHI_DC_PHONE]++;
-    return span;
-  }
-  if (!boundary)
-    return 1;
   if (is_digit(ch) && ssn_at(b, len, i)) {
     c->n[NHI_DC_SSN]++;
     return 11;
@@ -277,23 +282,30 @@ static size_t classify_at(const unsigned char *b, size_t len, size_t i,
     c->n[NHI_DC_IBAN]++;
     return 15;
   }
-  return 1;
+  return 0;
 }
 
 void nhi_classify_buffer(const char *buf, size_t len,
                          struct nhi_classify_counts *c)
 {
   const unsigned char *b = (const unsigned char *)buf;
+  size_t i = 0, span;
 
-  for (size_t i = 0; i < len; ) {
-    unsigned char ch = b[i];
-
-    /* most bytes cannot start anything */
-    if (!(is_alnum(ch) || ch == '@' || ch == '+' || ch == '(')) {
-      i++;
+  while (i < len) {
+    if (is_alnum(b[i])) {
+      span = classify_word(b, len, i, c);
+      if (span) {
+        i += span;
+        continue;
+      }
+      /* nothing starts inside a word: go to its end */
+      while (i < len && is_alnum(b[i]))
+        i++;
       continue;
     }
-    i += classify_at(b, len, i, c);
+    span = b[i] == '@' || b[i] == '+' || b[i] == '(' ?
+           classify_mark(b, len, i, c) : 0;
+    i += span ? span : 1;
   }
   c->bytes += (long long)len;
 }

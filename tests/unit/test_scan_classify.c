@@ -35,6 +35,8 @@ static void test_email(void **state)
   expect("x@y.c", NHI_DC_EMAIL, 0);
   expect("@decorator\ndef f(): pass", NHI_DC_EMAIL, 0);
   expect("pkg@1.2.3", NHI_DC_EMAIL, 0);
+  expect("postgres://app:Pq7xK2@db.internal.test/app", NHI_DC_EMAIL, 0);
+  expect("git clone ssh://git@github.example.com/a.git", NHI_DC_EMAIL, 0);
 }
 
 static void test_phone(void **state)
