@@ -183,6 +183,9 @@ static void test_gitlab_slack(void **state)
   expect("xoxp-4829175036-5938204716-7261538490-a8f3c9d27e4b1f6a0c5d8e2b9f"
          "7a3c1d", "slack_token");
   expect("xoxb-not-a-token", "");
+  expect("SLACK_APP_TOKEN=xapp-1-A04K9QZ7M2X-4829175036123-a4c616e8c4bf144d"
+         "3334955d46af783b52901a6ccaccdb251bce79793a67c9e2", "slack_token");
+  expect("legacy: xoxa-2-4829175036-Zq8RkT2mWv9LpX4nYb7H", "slack_token");
   expect("https://hooks.slack.com/services/T04K9QZ7M/B05R2XW8N/q8RkT2mWv9Lp"
          "X4nYb7HcJ3dQ", "slack_webhook");
   expect("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXX"
@@ -202,6 +205,8 @@ static void test_stripe_openai_anthropic(void **state)
          "openai_api_key");
   expect("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",
          "openai_api_key");
+  expect("OPENAI_ADMIN_KEY=sk-admin-pmPMTVHBWnB_PrRlnRJxMhAByep5Y0sQkAxPx6"
+         "jGRKuMM4E2LyrAsBId0m", "openai_api_key");
   expect("OPENAI_API_KEY=sk-proj-your-api-key-here-your-api-key-here-xx",
          "");
   expect("x-api-key: sk-ant-api03-5Zjd2HpwO3YUI6EvDl9PPyWM1y4MSYiKoSBqnGvwP0"
