@@ -185,13 +185,18 @@ static void read_opts(lua_State *L, int idx, struct nhi_scan_opts *o,
   if (lua_isnoneornil(L, idx))
     return;
   luaL_checktype(L, idx, LUA_TTABLE);
-  if (lua_getfield(L, idx, "max_file_size") != LUA_TNIL)
-    o->max_file_size = (size_t)luaL_checkinteger(L, -1);
+  if (lua_getfield(L, idx, "max_file_size") != LUA_TNIL) {
+    lua_Integer max = luaL_checkinteger(L, -1);
+
+    luaL_argcheck(L, max > 0, idx, "max_file_size must be positive");
+    o->max_file_size = (size_t)max;
+  }
   lua_pop(L, 1);
   if (lua_getfield(L, idx, "exclude") == LUA_TTABLE) {
     size_t n = lua_rawlen(L, -1);
 
-    for (size_t i = 0; i < n && i < room; i++) {
+    luaL_argcheck(L, n <= room, idx, "too many exclude patterns");
+    for (size_t i = 0; i < n; i++) {
       lua_rawgeti(L, -1, (lua_Integer)i + 1);
       ex[o->nexcludes++] = luaL_checkstring(L, -1);
       lua_pop(L, 1);

@@ -219,6 +219,8 @@ static void test_bad_arguments(void **state)
 {
   expect_error(*state, "nhi.scan.text({})", "bad argument #1");
   expect_error(*state, "ctx:scan_files('/etc')", "not below a source path");
+  expect_error(*state, "ctx:scan_files('/tmp/x', {max_file_size = -1})",
+               "max_file_size must be positive");
 }
 
 /* A --plugins folder's data/secrets/rules.json adds its rules. */
