@@ -31,12 +31,15 @@ struct scan_rule {
   unsigned char charset[256]; /* token: bytes allowed after the prefix */
   int min, max;               /* token: length after the prefix */
   pcre2_code *re;             /* pattern */
+  pcre2_code *re_anchored;    /* the same, compiled anchored: JIT code
+                                 cannot take PCRE2_ANCHORED at match time */
   int group;                  /* the capture group holding the secret */
   double entropy;             /* floor in bits per byte, 0 for none */
   enum scan_validator validator;
   int require_valid;          /* drop a match its validator refuses */
   int generic;                /* yields to a specific rule's match */
   size_t window;              /* how far past the keyword a match reaches */
+  size_t before;              /* how far before the keyword it may start */
   int multiline;              /* a match may span lines */
 };
 

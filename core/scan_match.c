@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How far before a keyword a pattern's match may start. */
+/* How far before a keyword a generic match overlapping another may
+ * start (rules reach back at most 4096 bytes; generic ones far less). */
 #define LOOK_BACK 256
 /* Lines within which an AWS key id and secret key are one credential. */
 #define PAIR_LINES 5
@@ -115,13 +116,13 @@ static enum nhi_rc match_token(struct scan *sc, uint32_t rule,
   return consider(sc, rule, start, kwlen + n, p, start);
 }
 
-/* The window a pattern runs over: from the line's start (at most
- * LOOK_BACK before the keyword) to the rule's reach, cut at the line's
- * end unless the rule is multiline. */
+/* The window a pattern runs over: from the rule's reach before the
+ * keyword (not past the line's start) to its reach after, cut at the
+ * line's end unless the rule is multiline. */
 static void window(const struct scan *sc, const struct scan_rule *r,
                    size_t start, size_t *ws, size_t *we)
 {
-  size_t lo = start > LOOK_BACK ? start - LOOK_BACK : 0, hi;
+  size_t lo = start > r->before ? start - r->before : 0, hi;
   const char *nl;
 
   *ws = start;
@@ -136,30 +137,62 @@ static void window(const struct scan *sc, const struct scan_rule *r,
   *we = hi;
 }
 
-/* The first match of the rule's pattern in the window that holds the
- * keyword at start. */
+/* A match may start this many bytes before its keyword and still be
+ * tried anchored at each start; further back, the window is searched. */
+#define ANCHORED_TRIES 8
+
+/* A match starting at most r->before bytes before the keyword at start:
+ * tried anchored at each start, so a failure costs no search of the
+ * line. Returns the number of groups set, 0 for none. */
+static int match_anchored(struct scan *sc, const struct scan_rule *r,
+                          size_t ws, size_t we, size_t start, size_t kwlen)
+{
+  size_t at = start - ws > r->before ? start - r->before : ws;
+  const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+
+  for (; at <= start; at++) {
+    int n = pcre2_match(r->re_anchored, (PCRE2_SPTR)sc->buf, we, at, 0,
+                        sc->md, NULL);
+
+    if (n > 0 && ov[1] >= start + kwlen)
+      return n;
+  }
+  return 0;
+}
+
+/* The first match in the window that holds the keyword at start. */
+static int match_search(struct scan *sc, const struct scan_rule *r,
+                        size_t ws, size_t we, size_t start, size_t kwlen)
+{
+  const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+
+  for (size_t at = ws; at <= we; ) {
+    int n = pcre2_match(r->re, (PCRE2_SPTR)sc->buf, we, at, 0, sc->md,
+                        NULL);
+
+    if (n <= 0 || ov[0] > start)
+      return 0;
+    if (ov[1] >= start + kwlen)
+      return n;
+    at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+  }
+  return 0;
+}
+
+/* The rule's pattern where its keyword is. */
 static enum nhi_rc match_pattern(struct scan *sc, uint32_t rule,
                                  size_t start, size_t kwlen)
 {
   const struct scan_rule *r = &sc->set->rules[rule];
-  const PCRE2_SIZE *ov;
-  size_t ws, we, at;
+  const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+  size_t ws, we;
   int n;
 
   window(sc, r, start, &ws, &we);
-  for (at = ws; at <= we; ) {
-    n = pcre2_match(r->re, (PCRE2_SPTR)sc->buf, we, at, 0, sc->md, NULL);
-    if (n <= 0)
-      return NHI_OK;
-    ov = pcre2_get_ovector_pointer(sc->md);
-    if (ov[0] > start)
-      return NHI_OK;
-    if (ov[1] >= start + kwlen)
-      break;
-    at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-  }
-  if (at > we || (int)r->group >= n ||
-      ov[2 * r->group] == PCRE2_UNSET)
+  n = r->before <= ANCHORED_TRIES
+      ? match_anchored(sc, r, ws, we, start, kwlen)
+      : match_search(sc, r, ws, we, start, kwlen);
+  if (n <= 0 || (int)r->group >= n || ov[2 * r->group] == PCRE2_UNSET)
     return NHI_OK;
   sc->done_to[rule] = ov[1];
   return consider(sc, rule, ov[2 * r->group],
@@ -219,9 +252,13 @@ static enum nhi_rc run_prefilter(struct scan *sc)
   const unsigned char *fold = nhi_scan_fold;
   enum nhi_rc rc;
 
-  for (size_t i = 0; i + 1 < sc->len; i++) {
-    unsigned p = (unsigned)fold[b[i]] << 8 | fold[b[i + 1]], q;
+  unsigned next = sc->len ? fold[b[0]] : 0;
 
+  for (size_t i = 0; i + 1 < sc->len; i++) {
+    unsigned p = next << 8, q;
+
+    next = fold[b[i + 1]];
+    p |= next;
     if (!(pairs[p >> 6] >> (p & 63) & 1))
       continue;
     q = i + 3 < sc->len ? nhi_scan_quad((uint32_t)p << 16 |

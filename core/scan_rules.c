@@ -8,6 +8,8 @@
 
 #define DEFAULT_WINDOW 512
 #define MAX_WINDOW (1 << 20)
+#define DEFAULT_BEFORE 0
+#define MAX_BEFORE 4096
 
 static void free_strings(char **v, size_t n)
 {
@@ -23,6 +25,7 @@ static void rule_clear(struct scan_rule *r)
   free(r->type);
   free_strings(r->keywords, r->nkeywords);
   pcre2_code_free(r->re);
+  pcre2_code_free(r->re_anchored);
   memset(r, 0, sizeof *r);
 }
 
@@ -146,8 +149,13 @@ static enum nhi_rc read_pattern(const char *pat, const char *name,
     snprintf(line, sizeof line, "pattern, offset %zu: %s", (size_t)at, msg);
     return bad(name, r->id, line);
   }
+  r->re_anchored = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_ANCHORED, &err, &at, NULL);
+  if (!r->re_anchored)
+    return NHI_ERR_NOMEM;
   /* Without JIT the interpreter still gives the same answers. */
   (void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+  (void)pcre2_jit_compile(r->re_anchored, PCRE2_JIT_COMPLETE);
   pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &groups);
   if ((uint32_t)r->group > groups)
     return bad(name, r->id, "group is past the pattern's capture groups");
@@ -166,6 +174,7 @@ static enum nhi_rc read_options(const cJSON *o, const char *name,
   const cJSON *val = cJSON_GetObjectItemCaseSensitive(o, "validator");
   const cJSON *grp = cJSON_GetObjectItemCaseSensitive(o, "group");
   const cJSON *win = cJSON_GetObjectItemCaseSensitive(o, "window");
+  const cJSON *bef = cJSON_GetObjectItemCaseSensitive(o, "before");
 
   if (ent && (!cJSON_IsNumber(ent) || ent->valuedouble < 0 ||
               ent->valuedouble > 8))
@@ -183,6 +192,10 @@ static enum nhi_rc read_options(const cJSON *o, const char *name,
               win->valueint > MAX_WINDOW))
     return bad(name, r->id, "window must be 16..1048576 bytes");
   r->window = win ? (size_t)win->valueint : DEFAULT_WINDOW;
+  if (bef && (!cJSON_IsNumber(bef) || bef->valueint < 0 ||
+              bef->valueint > MAX_BEFORE))
+    return bad(name, r->id, "before must be 0..4096 bytes");
+  r->before = bef ? (size_t)bef->valueint : DEFAULT_BEFORE;
   r->require_valid = get_bool(o, "require_valid");
   r->generic = get_bool(o, "generic");
   r->multiline = get_bool(o, "multiline");
@@ -195,7 +208,7 @@ static enum nhi_rc check_keys(const cJSON *o, const char *name,
   static const char *const known[] = {
     "id", "description", "type", "keywords", "token", "pattern", "group",
     "entropy", "validator", "require_valid", "generic", "window",
-    "multiline", NULL
+    "before", "multiline", NULL
   };
   const cJSON *it;
   char msg[160];
