@@ -5,7 +5,7 @@ BUILD    ?= build
 SANITIZE ?= 0
 WERROR   ?= 0
 
-PKGS     := lua5.4 libcurl libcjson sqlite3
+PKGS     := lua5.4 libcurl libcjson sqlite3 libpcre2-8
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
@@ -55,7 +55,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(BUILD)/libnhi.a
 $(BUILD)/tests/test_aws_oracle: $(ORACLE_OBJ)
 
 # The engine benchmark (./build.sh bench); not a test.
-bench: $(BUILD)/bench/bench_engine
+bench: $(BUILD)/bench/bench_engine $(BUILD)/bench/bench_scan
+
+$(BUILD)/bench/bench_scan: tests/bench/bench_scan.c $(BUILD)/libnhi.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnhi.a $(LDLIBS)
 
 $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(ORACLE_OBJ) \
                              $(BUILD)/libnhi.a

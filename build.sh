@@ -7,9 +7,10 @@
 #   ./build.sh demo     deps + build + assess the bundled demo company
 #   ./build.sh bench    deps + build + the benchmark: a report of 100,000
 #                       findings, a generated account of 25,000
-#                       identities and 5M CloudTrail records, and the
-#                       policy engine against iam-simulate
-#                       (docs/benchmarks.md); not part of test;
+#                       identities and 5M CloudTrail records, the policy
+#                       engine against iam-simulate, and the secrets
+#                       scanner on a generated 1 GiB corpus against
+#                       secretlint (docs/benchmarks.md); not part of test;
 #                       NHI_BENCH_ONLY=report for the report part alone
 #   ./build.sh lint     line-width checks (C 79, Lua 100)
 #   ./build.sh docs     regenerate docs/checks.md from the plugins' metadata
@@ -21,7 +22,8 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential pkg-config liblua5.4-dev libcurl4-openssl-dev
   libcjson-dev libhpdf-dev libsqlite3-dev libssl-dev zlib1g-dev
-  libcmocka-dev poppler-utils fonts-dejavu-core python3 python3-jsonschema
+  libcmocka-dev libpcre2-dev poppler-utils fonts-dejavu-core python3
+  python3-jsonschema
   sqlite3)
 
 JOBS=$(nproc 2>/dev/null || echo 2)

@@ -123,6 +123,7 @@ static const struct nhi_column secret_cols[] = {
   { "preview", "preview", T, 1, NULL, NULL },
   { "validated", "validated", B, 0, NULL, NULL },
   { "in_history", "in_history", B, 0, NULL, "0" },
+  { "attrs", "attrs", J, 0, NULL, NULL },
 };
 
 #undef T

@@ -3,6 +3,7 @@
 #include "lua_api.h"
 #include "lua_http.h"
 #include "lua_json.h"
+#include "lua_scan.h"
 #include "sandbox.h"
 #include "timeutil.h"
 
@@ -100,6 +101,8 @@ void nhi_api_push(lua_State *L)
   push_module(L, "time", time_fns);
   nhi_lua_json_push_module(L);
   lua_setfield(L, -2, "json");
+  nhi_lua_scan_push_module(L);
+  lua_setfield(L, -2, "scan");
   nhi_lua_http_add(L);
   lua_pushliteral(L, NHI_VERSION);
   lua_setfield(L, -2, "version");

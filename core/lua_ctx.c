@@ -4,6 +4,7 @@
 #include "importers.h"
 #include "lua_http.h"
 #include "lua_json.h"
+#include "lua_scan.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ static void check_finding_fields(lua_State *L)
 {
   static const char *const fields[] = {
     "identity", "resource", "title", "evidence", "confidence", "status",
-    "severity", "threshold", NULL
+    "severity", "threshold", "location", "secret_type", NULL
   };
 
   lua_pushnil(L);
@@ -71,8 +72,8 @@ static const char *const confidences[] = { "high", "medium", "low", NULL };
 static const char insert_finding_sql[] =
   "INSERT INTO findings(check_id, question, category, owasp, severity,"
   " status, confidence, identity_ref, resource_ref, title, evidence,"
-  " threshold, remediation, effort)"
-  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  " threshold, remediation, effort, location, secret_type)"
+  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static void bind_texts(sqlite3_stmt *st, const char *const *v, int n)
 {
@@ -80,13 +81,31 @@ static void bind_texts(sqlite3_stmt *st, const char *const *v, int n)
     sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_TRANSIENT);
 }
 
+/* location = {path = "...", line = N}: where a found secret is. */
+static const char *location_field(lua_State *L)
+{
+  int t = lua_getfield(L, 2, "location");
+
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  if (t != LUA_TTABLE || lua_getfield(L, -1, "path") != LUA_TSTRING ||
+      lua_getfield(L, -2, "line") > LUA_TNUMBER || (!lua_isnil(L, -1) &&
+                                                    !lua_isinteger(L, -1)))
+    luaL_error(L, "ctx:finding: field 'location' must be "
+               "{path = string, line = integer}");
+  lua_pop(L, 3);
+  return json_field(L, 2, "location");
+}
+
 /* ctx:finding{identity=, resource=, evidence=, confidence=, status=,
- * severity=, title=, threshold=} */
+ * severity=, title=, threshold=, location=, secret_type=} */
 static int l_finding(lua_State *L)
 {
   struct nhi_run *run = run_of(L);
   const struct nhi_plugin *p = run->plugin;
-  const char *v[14];
+  const char *v[16];
   sqlite3_stmt *st = NULL;
   int ok;
 
@@ -112,12 +131,14 @@ static int l_finding(lua_State *L)
   v[11] = v[11] ? v[11] : run->params_json;
   v[12] = p->remediation;
   v[13] = p->effort;
+  v[14] = location_field(L);
+  v[15] = opt_field(L, 2, "secret_type", NULL);
   if (v[11] && strcmp(v[11], "{}") == 0)
     v[11] = NULL;
   if (sqlite3_prepare_v2(run->store->db, insert_finding_sql, -1, &st, NULL))
     return luaL_error(L, "ctx:finding: %s",
                       sqlite3_errmsg(run->store->db));
-  bind_texts(st, v, 14);
+  bind_texts(st, v, 16);
   ok = sqlite3_step(st) == SQLITE_DONE;
   if (!ok)
     lua_pushstring(L, sqlite3_errmsg(run->store->db));
@@ -303,6 +324,8 @@ void nhi_api_push_ctx(lua_State *L, struct nhi_run *run)
     set_closure(L, run, l_import, "import");
     set_closure(L, run, nhi_lua_ctx_save_raw, "save_raw");
     set_closure(L, run, l_coverage_gap, "coverage_gap");
+    set_closure(L, run, nhi_lua_ctx_scan_files, "scan_files");
+    set_closure(L, run, nhi_lua_ctx_scan_git, "scan_git");
     return;
   }
   nhi_api_push_aws(L, run);

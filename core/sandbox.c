@@ -197,6 +197,11 @@ static int may_read(struct nhi_sandbox *sb, const char *path)
   return ok;
 }
 
+int nhi_sandbox_may_read(struct nhi_sandbox *sb, const char *path)
+{
+  return may_read(sb, path);
+}
+
 /* Calls the real io function name with the same arguments after the
  * path and mode checks; returns its results. */
 static int call_real_io(lua_State *L, const char *name)

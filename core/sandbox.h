@@ -61,6 +61,10 @@ enum nhi_rc nhi_sandbox_call(struct nhi_sandbox *sb, int nargs,
 /* The sandbox owning L (stored in the state's extra space). */
 struct nhi_sandbox *nhi_sandbox_of(lua_State *L);
 
+/* Whether path is below one of the sandbox's read roots (a path that
+ * does not exist is let through, for the reader to report). */
+int nhi_sandbox_may_read(struct nhi_sandbox *sb, const char *path);
+
 /* Records a failure message (copied) as sb->error; clears traceback. */
 void nhi_sandbox_set_error(struct nhi_sandbox *sb, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));

@@ -188,7 +188,14 @@ static const char *const migrations[] = {
   "CREATE INDEX activity_identity ON activity(identity_id);"
   "CREATE INDEX findings_check ON findings(check_id);",
 
-  /* v2: data_access, every can_read and can_write pair, with the edges
+  /* v2: what the secrets scanner says about a secret (rule, pairing,
+   * token claims, commit), and where a secret finding points */
+  "ALTER TABLE secrets ADD COLUMN attrs TEXT;"
+  "ALTER TABLE findings ADD COLUMN location TEXT;"
+  "ALTER TABLE findings ADD COLUMN secret_type TEXT;"
+  "CREATE INDEX secrets_fingerprint ON secrets(fingerprint);",
+
+  /* v3: data_access, every can_read and can_write pair, with the edges
    * to a set of stores (to_type 'resource_set') spread over the stores
    * they stand for */
   "CREATE VIEW data_access AS"

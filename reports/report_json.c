@@ -221,13 +221,14 @@ static const char finding_sql[] =
   "SELECT printf('F%04d', ?1) AS id,"
   " check_id AS \"check\", question, category, owasp, severity, status,"
   " confidence, identity_ref AS identity, resource_ref AS resource, title,"
-  " evidence, threshold, remediation FROM findings WHERE id = ?2";
+  " evidence, threshold, remediation, location, secret_type FROM findings"
+  " WHERE id = ?2";
 
 /* finding_sql's column names, as keys every finding shares. */
 static const char *const finding_keys[] = {
   "id", "check", "question", "category", "owasp", "severity", "status",
   "confidence", "identity", "resource", "title", "evidence", "threshold",
-  "remediation"
+  "remediation", "location", "secret_type"
 };
 
 #define N_FINDING_KEYS (sizeof finding_keys / sizeof *finding_keys)
@@ -286,6 +287,17 @@ static const char plugins_sql[] =
   "   LIMIT 1)"
   " ORDER BY kind = 'check', plugin_id";
 
+/* Keys only some findings have (a secret's location) are left out of
+ * the others rather than given as null. */
+static void drop_nulls(cJSON *arr, const char *key)
+{
+  cJSON *it;
+
+  cJSON_ArrayForEach(it, arr)
+    if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(it, key)))
+      cJSON_DeleteItemFromObjectCaseSensitive(it, key);
+}
+
 static cJSON *score_json(const struct nhi_score *sc)
 {
   cJSON *o = cJSON_CreateObject();
@@ -299,7 +311,8 @@ static cJSON *score_json(const struct nhi_score *sc)
 enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
                              cJSON **out)
 {
-  static const char *const json_cols[] = { "evidence", "threshold", NULL };
+  static const char *const json_cols[] = { "evidence", "threshold",
+                                            "location", NULL };
   cJSON *r = cJSON_CreateObject(), *gen, *qs, *findings, *plugins;
 
   *out = NULL;
@@ -316,6 +329,8 @@ enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
     cJSON_AddItemToArray(qs, question(&sc->q[i]));
   cJSON_AddItemToObject(r, "inventory", inventory(s));
   findings = findings_array(s, json_cols);
+  drop_nulls(findings, "location");
+  drop_nulls(findings, "secret_type");
   plugins = query_array(s, plugins_sql, NULL);
   cJSON_AddItemToObject(r, "findings", findings);
   cJSON_AddItemToObject(r, "plugins", plugins);

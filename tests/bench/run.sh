@@ -86,4 +86,9 @@ fi
 
 export median rss_kb collect_s collect_kb check_s check_kb engine status \
   TARGET_S TARGET_GIB TARGET_X RUNS OUT data
-exec python3 tests/bench/summary.py
+rc=0
+python3 tests/bench/summary.py || rc=$?
+
+# The secrets scanner's benchmark: its own script, also runnable alone.
+tests/bench/secrets.sh || rc=$((rc ? rc : $?))
+exit "$rc"

@@ -29,17 +29,21 @@ expect_json_eq "$R" 'r["assessment"]["now"]' '"2026-12-01T09:00:00Z"'
 expect_json_eq "$R" '[(s["spec"], s["status"])
   for s in r["assessment"]["sources"]]' '[("aws:authz=gaad.json", "ok"),
   ("aws:credential-report=credential-report.csv", "ok"),
-  ("aws:cloudtrail=cloudtrail", "ok"), ("aws:trails=trails", "ok")]' \
+  ("aws:cloudtrail=cloudtrail", "ok"), ("aws:trails=trails", "ok"),
+  ("files:path=repos", "ok")]' \
   "the demo's sources, in order, are ok"
 expect_json_eq "$R" '[(p["id"], p["status"]) for p in r["plugins"]
-  if p["status"] != "ok"]' '[("aws.live", "skipped")]' \
-  "every plugin ran ok but the live collector, which the demo has no use for"
+  if p["status"] != "ok"]' '[("aws.live", "skipped"), ("git.repo", "skipped")]' \
+  "every plugin ran ok but the live and git collectors, which the demo has no use for"
 
 describe "questions"
 expect_json_eq "$R" '[q["id"] for q in r["questions"]]' \
   '["ai-data-access", "overprivilege", "activity-monitoring",
   "ai-data-trace"]' "four questions in order"
-for q in ai-data-access ai-data-trace; do
+expect_json "$R" '[q for q in r["questions"] if q["id"] == "ai-data-access"
+  and q["answer"] == "no" and q["findings"]["total"] == 2]' \
+  "ai-data-access is assessed: two MCP servers hold their credentials"
+for q in ai-data-trace; do
   expect_json_eq "$R" "[(q['answer'], q['score']) for q in r['questions']
     if q['id'] == '$q']" '[("not-assessed", None)]' \
     "$q is not-assessed with a null score"
@@ -331,15 +335,19 @@ describe "remediation plan"
 expect_json_eq "$R" 'list(r)[list(r).index("findings") + 1]' '"remediation"' \
   "remediation follows findings in report.json"
 expect_json_eq "$R" '[(a["id"], a["check"], a["count"], a["effort"],
-  a["quick_win"]) for a in r["remediation"][:4]]' '[
-  ("R01", "aws.iam.access-key-not-rotated", 7, "low", True),
-  ("R02", "aws.cloudtrail.logging-gap", 5, "low", True),
-  ("R03", "aws.iam.root-access-key", 1, "low", True),
-  ("R04", "aws.iam.admin-equivalent", 5, "medium", False)]' \
+  a["quick_win"]) for a in r["remediation"][:6]]' '[
+  ("R01", "secrets.exposed-secret", 5, "low", True),
+  ("R02", "aws.iam.access-key-not-rotated", 7, "low", True),
+  ("R03", "aws.cloudtrail.logging-gap", 5, "low", True),
+  ("R04", "aws.iam.root-access-key", 1, "low", True),
+  ("R05", "secrets.ai-agent-credential", 2, "low", True),
+  ("R06", "aws.iam.admin-equivalent", 5, "medium", False)]' \
   "quick wins first, then the most risk removed per unit of effort"
-expect_json_eq "$R" '[a["action"] for a in r["remediation"][:4]]' '[
-  "Rotate 7 access keys", "Close 5 gaps in CloudTrail logging",
+expect_json_eq "$R" '[a["action"] for a in r["remediation"][:6]]' '[
+  "Rotate 5 exposed secrets", "Rotate 7 access keys",
+  "Close 5 gaps in CloudTrail logging",
   "Delete the root user'"'"'s access key",
+  "Move 2 AI agent credentials out of MCP configurations",
   "Scope down 5 identities with administrator-equivalent rights"]' \
   "each action is a sentence from the catalogue"
 expect_json_eq "$R" 'sorted(f for a in r["remediation"]
@@ -351,7 +359,7 @@ expect_json_eq "$R" '[a["check"] for a in r["remediation"]
   or a["count"] != len(a["findings"])]' '[]' \
   "identities are sorted and unique; count is the findings'"
 expect_json_eq "$R" '{a["check"]: a["risk_removed"]
-  for a in r["remediation"][:3]}' '{
+  for a in r["remediation"][:4]}' '{"secrets.exposed-secret": 14,
   "aws.iam.access-key-not-rotated": 12, "aws.cloudtrail.logging-gap": 7,
   "aws.iam.root-access-key": 4}' "risk removed sums the score weights"
 expect_json_eq "$R" '[a["severity"] for a in r["remediation"]
