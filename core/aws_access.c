@@ -411,16 +411,7 @@ static enum nhi_rc add_reach(struct target *t, size_t c)
 static size_t lower_bound(const struct targets *ts, const char *p,
                           size_t len)
 {
-  size_t lo = 0, hi = ts->n, mid;
-
-  while (lo < hi) {
-    mid = lo + (hi - lo) / 2;
-    if (strncmp(ts->items[mid].arn, p, len) < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
+  return nhi_access_lower_bound(ts, 0, ts->n, p, len);
 }
 
 /* Notes candidate c under every target that pattern p may cover: those

@@ -160,11 +160,10 @@ static int covers_all(const char *p, const struct group *g)
          strncmp(p, g->prefix, len - 1) == 0;
 }
 
-/* The first target of g whose ARN is not below the len bytes of p. */
-static size_t lower_bound(const struct group *g, const struct targets *ts,
-                          const char *p, size_t len)
+size_t nhi_access_lower_bound(const struct targets *ts, size_t lo,
+                              size_t hi, const char *p, size_t len)
 {
-  size_t lo = g->first, hi = g->first + g->n, mid;
+  size_t mid;
 
   while (lo < hi) {
     mid = lo + (hi - lo) / 2;
@@ -174,6 +173,13 @@ static size_t lower_bound(const struct group *g, const struct targets *ts,
       hi = mid;
   }
   return lo;
+}
+
+/* The first target of g whose ARN is not below the len bytes of p. */
+static size_t lower_bound(const struct group *g, const struct targets *ts,
+                          const char *p, size_t len)
+{
+  return nhi_access_lower_bound(ts, g->first, g->first + g->n, p, len);
 }
 
 /* Marks the stores of g that p (which does not cover the stand-in) may
@@ -203,26 +209,6 @@ static void mark_covered(struct deriver *d, const struct group *g,
   }
 }
 
-/* p with each policy variable replaced by '*': it covers whatever p
- * may cover once the variables have values. Malloc'd. */
-static char *widen(const char *p)
-{
-  char *out = malloc(strlen(p) + 1), *o = out;
-  const char *close;
-
-  for (; out && *p; p++) {
-    if (p[0] == '$' && p[1] == '{' && (close = strchr(p, '}'))) {
-      *o++ = '*';
-      p = close;
-    } else {
-      *o++ = *p;
-    }
-  }
-  if (o)
-    *o = '\0';
-  return out;
-}
-
 /* Marks the stores of g that pattern p tells apart from the stand-in:
  * those it may cover when it does not cover the stand-in, those it does
  * not cover when it does. A pattern with a variable marks every store
@@ -231,7 +217,7 @@ static enum nhi_rc mark_by_pattern(struct deriver *d, const struct group *g,
                                    struct targets *ts, const char *p,
                                    int variable, size_t *marked)
 {
-  char *wide = variable ? widen(p) : NULL;
+  char *wide = variable ? nhi_aws_widen(p) : NULL;
   struct target *t;
 
   if (variable && !wide)

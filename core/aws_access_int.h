@@ -134,6 +134,11 @@ enum nhi_rc nhi_access_write_set(struct deriver *d, const struct group *g,
                                  const char *kind, const struct access *a,
                                  size_t plain);
 
+/* The first of targets lo .. hi - 1 (sorted) whose ARN is not below
+ * the len bytes of p; hi when there is none. */
+size_t nhi_access_lower_bound(const struct targets *ts, size_t lo,
+                              size_t hi, const char *p, size_t len);
+
 /* Splits ts (loaded, sorted) into groups, setting each target's group;
  * *out is the caller's (nhi_access_groups_free). */
 enum nhi_rc nhi_access_groups(struct targets *ts, struct group **out,

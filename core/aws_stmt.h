@@ -111,6 +111,11 @@ enum nhi_rc nhi_aws_terms_add(struct nhi_aws_terms *t,
 /* Frees what t holds (not the patterns) and empties it. */
 void nhi_aws_terms_free(struct nhi_aws_terms *t);
 
+/* Resource pattern p with each policy variable replaced by '*': it
+ * matches whatever p may match once the variables have values.
+ * Malloc'd (the caller frees it); NULL when memory runs out. */
+char *nhi_aws_widen(const char *p);
+
 /* The resources an Allow of an action may name: the Resource patterns
  * (policy variables widened to '*') of the Allow statements whose
  * actions may match it; all resources when one has NotResource or no

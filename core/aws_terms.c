@@ -81,8 +81,7 @@ void nhi_aws_terms_free(struct nhi_aws_terms *t)
   memset(t, 0, sizeof *t);
 }
 
-/* p with each policy variable replaced by '*', malloc'd. */
-static char *widen(const char *p)
+char *nhi_aws_widen(const char *p)
 {
   char *out = malloc(strlen(p) + 1), *o = out;
   const char *close;
@@ -106,7 +105,7 @@ static enum nhi_rc scope_add_pattern(struct nhi_aws_scope *sc,
   char **grown, *copy;
   size_t cap;
 
-  copy = variables ? widen(p) : strdup(p);
+  copy = variables ? nhi_aws_widen(p) : strdup(p);
   if (!copy)
     return NHI_ERR_NOMEM;
   if (sc->n == sc->cap) {
