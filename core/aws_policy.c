@@ -5,16 +5,11 @@
 #include "import_util.h"
 #include "json.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const list_fields[] = {
-  "Action", "NotAction", "Resource", "NotResource", NULL
-};
-static const char *const principal_fields[] = {
-  "Principal", "NotPrincipal", NULL
-};
 static const char *const principal_types[] = {
   "AWS", "Service", "Federated", "CanonicalUser", NULL
 };
@@ -181,42 +176,79 @@ static enum nhi_rc check_principal(const cJSON *p, long idx,
   return NHI_OK;
 }
 
-static enum nhi_rc check_effect(const cJSON *st, long idx, char **why)
+/* Where a member of a statement goes in struct nhi_aws_fields, by its
+ * name; NULL for a member policies do not have. */
+static const cJSON **field_slot(struct nhi_aws_fields *f, const char *name)
 {
-  const cJSON *e = cJSON_GetObjectItemCaseSensitive(st, "Effect");
+  static const struct {
+    const char *name;
+    size_t at;
+  } slots[] = {
+    { "Effect", offsetof(struct nhi_aws_fields, effect) },
+    { "Action", offsetof(struct nhi_aws_fields, action) },
+    { "Resource", offsetof(struct nhi_aws_fields, resource) },
+    { "Condition", offsetof(struct nhi_aws_fields, condition) },
+    { "Principal", offsetof(struct nhi_aws_fields, principal) },
+    { "Sid", offsetof(struct nhi_aws_fields, sid) },
+    { "NotAction", offsetof(struct nhi_aws_fields, not_action) },
+    { "NotResource", offsetof(struct nhi_aws_fields, not_resource) },
+    { "NotPrincipal", offsetof(struct nhi_aws_fields, not_principal) },
+  };
 
-  if (!cJSON_IsString(e) || (strcmp(e->valuestring, "Allow") != 0 &&
-                             strcmp(e->valuestring, "Deny") != 0))
-    return statement_error(why, idx, "Effect", NULL,
-                           "expected \"Allow\" or \"Deny\"");
+  for (size_t i = 0; name && i < sizeof slots / sizeof slots[0]; i++)
+    if (name[0] == slots[i].name[0] && strcmp(name, slots[i].name) == 0)
+      return (const cJSON **)(void *)((char *)f + slots[i].at);
+  return NULL;
+}
+
+void nhi_aws_policy_fields(const cJSON *st, struct nhi_aws_fields *f)
+{
+  const cJSON **slot;
+
+  memset(f, 0, sizeof *f);
+  for (const cJSON *c = st ? st->child : NULL; c; c = c->next)
+    if ((slot = field_slot(f, c->string)) != NULL && !*slot)
+      *slot = c;
+}
+
+static enum nhi_rc check_list(const cJSON *v, long idx, const char *field,
+                              char **why)
+{
+  if (v && !is_string_list(v))
+    return statement_error(why, idx, field, NULL,
+                           "expected a string or an array of strings");
   return NHI_OK;
 }
 
 static enum nhi_rc check_statement(const cJSON *st, long idx, char **why)
 {
-  const cJSON *v;
-  enum nhi_rc rc;
+  struct nhi_aws_fields f;
+  enum nhi_rc rc = NHI_OK;
+  const cJSON *e;
 
   if (!cJSON_IsObject(st))
     return statement_error(why, idx, NULL, NULL, "expected an object");
-  rc = check_effect(st, idx, why);
-  for (size_t i = 0; !rc && list_fields[i]; i++) {
-    v = cJSON_GetObjectItemCaseSensitive(st, list_fields[i]);
-    if (v && !is_string_list(v))
-      rc = statement_error(why, idx, list_fields[i], NULL,
-                           "expected a string or an array of strings");
-  }
-  for (size_t i = 0; !rc && principal_fields[i]; i++) {
-    v = cJSON_GetObjectItemCaseSensitive(st, principal_fields[i]);
-    if (v)
-      rc = check_principal(v, idx, principal_fields[i], why);
-  }
-  v = cJSON_GetObjectItemCaseSensitive(st, "Condition");
-  if (!rc && v && !cJSON_IsObject(v))
+  nhi_aws_policy_fields(st, &f);
+  e = f.effect;
+  if (!cJSON_IsString(e) || (strcmp(e->valuestring, "Allow") != 0 &&
+                             strcmp(e->valuestring, "Deny") != 0))
+    return statement_error(why, idx, "Effect", NULL,
+                           "expected \"Allow\" or \"Deny\"");
+  rc = check_list(f.action, idx, "Action", why);
+  if (!rc)
+    rc = check_list(f.not_action, idx, "NotAction", why);
+  if (!rc)
+    rc = check_list(f.resource, idx, "Resource", why);
+  if (!rc)
+    rc = check_list(f.not_resource, idx, "NotResource", why);
+  if (!rc && f.principal)
+    rc = check_principal(f.principal, idx, "Principal", why);
+  if (!rc && f.not_principal)
+    rc = check_principal(f.not_principal, idx, "NotPrincipal", why);
+  if (!rc && f.condition && !cJSON_IsObject(f.condition))
     rc = statement_error(why, idx, "Condition", NULL,
                          "expected an object");
-  v = cJSON_GetObjectItemCaseSensitive(st, "Sid");
-  if (!rc && v && !cJSON_IsString(v))
+  if (!rc && f.sid && !cJSON_IsString(f.sid))
     rc = statement_error(why, idx, "Sid", NULL, "expected a string");
   return rc;
 }

@@ -43,6 +43,17 @@ enum nhi_rc nhi_aws_policy_read_inline(struct nhi_where *w, const char *key,
  * NULL), or NULL at the end. */
 const cJSON *nhi_aws_policy_next(const cJSON *doc, const cJSON *prev);
 
+/* The elements of one statement, each the first of its name; NULL when
+ * absent. Borrowed from the statement. */
+struct nhi_aws_fields {
+  const cJSON *effect, *sid, *condition;
+  const cJSON *action, *not_action, *resource, *not_resource;
+  const cJSON *principal, *not_principal;
+};
+
+/* Reads the elements of statement st in one pass over its members. */
+void nhi_aws_policy_fields(const cJSON *st, struct nhi_aws_fields *f);
+
 /* 1 when a checked statement's Effect is Allow, 0 when Deny. */
 int nhi_aws_policy_allows(const cJSON *statement);
 

@@ -143,26 +143,19 @@ static enum nhi_rc read_principal(struct nhi_aws_stmt *st, const cJSON *p)
 static enum nhi_rc read_statement(struct nhi_aws_stmt *st, const cJSON *s,
                                   int variables)
 {
-  const cJSON *act = cJSON_GetObjectItemCaseSensitive(s, "Action");
-  const cJSON *res = cJSON_GetObjectItemCaseSensitive(s, "Resource");
-  const cJSON *pr = cJSON_GetObjectItemCaseSensitive(s, "Principal");
-  const cJSON *cond = cJSON_GetObjectItemCaseSensitive(s, "Condition");
-  const cJSON *sid = cJSON_GetObjectItemCaseSensitive(s, "Sid");
+  struct nhi_aws_fields f;
+  const cJSON *act, *res, *pr;
   enum nhi_rc rc = NHI_OK;
 
-  st->allow = nhi_aws_policy_allows(s);
-  if (!act) {
-    act = cJSON_GetObjectItemCaseSensitive(s, "NotAction");
-    st->not_action = act != NULL;
-  }
-  st->not_resource = !res &&
-                     cJSON_GetObjectItemCaseSensitive(s, "NotResource");
-  if (!res)
-    res = cJSON_GetObjectItemCaseSensitive(s, "NotResource");
-  if (!pr) {
-    pr = cJSON_GetObjectItemCaseSensitive(s, "NotPrincipal");
-    st->not_principal = pr != NULL;
-  }
+  nhi_aws_policy_fields(s, &f);
+  st->allow = cJSON_IsString(f.effect) &&
+              strcmp(f.effect->valuestring, "Allow") == 0;
+  act = f.action ? f.action : f.not_action;
+  st->not_action = !f.action && f.not_action;
+  res = f.resource ? f.resource : f.not_resource;
+  st->not_resource = !f.resource && f.not_resource;
+  pr = f.principal ? f.principal : f.not_principal;
+  st->not_principal = !f.principal && f.not_principal;
   if (act)
     rc = copy_strings(act, &st->actions, &st->nactions);
   st->has_resource = res != NULL;
@@ -170,9 +163,11 @@ static enum nhi_rc read_statement(struct nhi_aws_stmt *st, const cJSON *s,
     rc = copy_strings(res, &st->resources, &st->nresources);
   if (!rc && pr)
     rc = read_principal(st, pr);
-  if (!rc && cond && !(st->condition = cJSON_Duplicate(cond, 1)))
+  if (!rc && f.condition &&
+      !(st->condition = cJSON_Duplicate(f.condition, 1)))
     rc = NHI_ERR_NOMEM;
-  if (!rc && cJSON_IsString(sid) && !(st->sid = strdup(sid->valuestring)))
+  if (!rc && cJSON_IsString(f.sid) &&
+      !(st->sid = strdup(f.sid->valuestring)))
     rc = NHI_ERR_NOMEM;
   st->variables = variables && has_variable(st->resources, st->nresources);
   return rc;
