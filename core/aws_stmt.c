@@ -20,10 +20,7 @@ static const struct {
 
 static void stmt_free(struct nhi_aws_stmt *st)
 {
-  for (size_t i = 0; i < st->nactions; i++)
-    free(st->actions[i]);
-  for (size_t i = 0; i < st->nresources; i++)
-    free(st->resources[i]);
+  /* actions and resources are one block each (pack_strings). */
   for (size_t i = 0; i < st->nprincipals; i++)
     free(st->principals[i].value);
   free(st->actions);
@@ -78,6 +75,36 @@ static enum nhi_rc copy_strings(const cJSON *v, char ***out, size_t *n)
     if (!(*out)[*n])
       return NHI_ERR_NOMEM;
     (*n)++;
+  }
+  return NHI_OK;
+}
+
+/* The strings of a string-or-array value in one block: *out, the
+ * pointers, is followed by the text they point at, so one free() frees
+ * it all. */
+static enum nhi_rc pack_strings(const cJSON *v, char ***out, size_t *n)
+{
+  const cJSON *first = cJSON_IsArray(v) ? v->child : v, *e;
+  size_t count = 0, bytes = 0, len;
+  char *text;
+
+  for (e = first; e; e = cJSON_IsArray(v) ? e->next : NULL)
+    if (cJSON_IsString(e)) {
+      count++;
+      bytes += strlen(e->valuestring) + 1;
+    }
+  *n = 0;
+  *out = malloc((count ? count : 1) * sizeof **out + bytes);
+  if (!*out)
+    return NHI_ERR_NOMEM;
+  text = (char *)(*out + (count ? count : 1));
+  for (e = first; e; e = cJSON_IsArray(v) ? e->next : NULL) {
+    if (!cJSON_IsString(e))
+      continue;
+    len = strlen(e->valuestring) + 1;
+    memcpy(text, e->valuestring, len);
+    (*out)[(*n)++] = text;
+    text += len;
   }
   return NHI_OK;
 }
@@ -157,10 +184,10 @@ static enum nhi_rc read_statement(struct nhi_aws_stmt *st, const cJSON *s,
   pr = f.principal ? f.principal : f.not_principal;
   st->not_principal = !f.principal && f.not_principal;
   if (act)
-    rc = copy_strings(act, &st->actions, &st->nactions);
+    rc = pack_strings(act, &st->actions, &st->nactions);
   st->has_resource = res != NULL;
   if (!rc && res)
-    rc = copy_strings(res, &st->resources, &st->nresources);
+    rc = pack_strings(res, &st->resources, &st->nresources);
   if (!rc && pr)
     rc = read_principal(st, pr);
   if (!rc && f.condition &&
@@ -213,7 +240,7 @@ static enum nhi_rc text_list(const char *text, char ***out, size_t *n,
     *why = "a grant's actions or resources are not a JSON list";
     return NHI_ERR_INPUT;
   }
-  rc = copy_strings(v, out, n);
+  rc = pack_strings(v, out, n);
   cJSON_Delete(v);
   return rc;
 }
