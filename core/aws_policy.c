@@ -5,7 +5,6 @@
 #include "import_util.h"
 #include "json.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,29 +175,32 @@ static enum nhi_rc check_principal(const cJSON *p, long idx,
   return NHI_OK;
 }
 
+/* 1 when name is want. */
+static int is(const char *name, const char *want)
+{
+  return strcmp(name, want) == 0;
+}
+
 /* Where a member of a statement goes in struct nhi_aws_fields, by its
- * name; NULL for a member policies do not have. */
+ * name; NULL for a member policies do not have. Every policy is read
+ * this way, so the first letter picks the candidates. */
 static const cJSON **field_slot(struct nhi_aws_fields *f, const char *name)
 {
-  static const struct {
-    const char *name;
-    size_t at;
-  } slots[] = {
-    { "Effect", offsetof(struct nhi_aws_fields, effect) },
-    { "Action", offsetof(struct nhi_aws_fields, action) },
-    { "Resource", offsetof(struct nhi_aws_fields, resource) },
-    { "Condition", offsetof(struct nhi_aws_fields, condition) },
-    { "Principal", offsetof(struct nhi_aws_fields, principal) },
-    { "Sid", offsetof(struct nhi_aws_fields, sid) },
-    { "NotAction", offsetof(struct nhi_aws_fields, not_action) },
-    { "NotResource", offsetof(struct nhi_aws_fields, not_resource) },
-    { "NotPrincipal", offsetof(struct nhi_aws_fields, not_principal) },
-  };
-
-  for (size_t i = 0; name && i < sizeof slots / sizeof slots[0]; i++)
-    if (name[0] == slots[i].name[0] && strcmp(name, slots[i].name) == 0)
-      return (const cJSON **)(void *)((char *)f + slots[i].at);
-  return NULL;
+  switch (name ? name[0] : 0) {
+  case 'A': return is(name, "Action") ? &f->action : NULL;
+  case 'C': return is(name, "Condition") ? &f->condition : NULL;
+  case 'E': return is(name, "Effect") ? &f->effect : NULL;
+  case 'P': return is(name, "Principal") ? &f->principal : NULL;
+  case 'R': return is(name, "Resource") ? &f->resource : NULL;
+  case 'S': return is(name, "Sid") ? &f->sid : NULL;
+  case 'N':
+    if (is(name, "NotAction"))
+      return &f->not_action;
+    if (is(name, "NotResource"))
+      return &f->not_resource;
+    return is(name, "NotPrincipal") ? &f->not_principal : NULL;
+  default: return NULL;
+  }
 }
 
 void nhi_aws_policy_fields(const cJSON *st, struct nhi_aws_fields *f)
