@@ -65,7 +65,8 @@ enum nhi_rc nhi_scan_buffer(const struct nhi_scan_rules *set,
                             struct nhi_scan_hits *out);
 
 /* Whether value (len bytes) is a placeholder or documented example by
- * the set's lists (AKIAIOSFODNN7EXAMPLE, your-api-key-here, xxxx...). */
+ * the set's lists (AWS's documented example key id, your-api-key-here,
+ * runs of x...). */
 int nhi_scan_is_placeholder(const struct nhi_scan_rules *set,
                             const char *value, size_t len);
 

@@ -342,7 +342,11 @@ enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
   return NHI_OK;
 }
 
-enum nhi_rc nhi_report_write_text(const char *text, const char *path)
+/* Writes path whole or not at all: put(f, arg) writes a temporary file
+ * beside it, which then replaces it. put returns 0 on a write error. */
+static enum nhi_rc write_replacing(const char *path,
+                                   int (*put)(FILE *, const void *),
+                                   const void *arg)
 {
   size_t n = strlen(path) + 8;
   char *tmp = malloc(n);
@@ -354,7 +358,7 @@ enum nhi_rc nhi_report_write_text(const char *text, const char *path)
     f = fopen(tmp, "w");
   }
   if (f) {
-    ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    ok = put(f, arg);
     ok = (fclose(f) == 0) && ok;
     ok = ok && rename(tmp, path) == 0;
     if (!ok)
@@ -365,6 +369,16 @@ enum nhi_rc nhi_report_write_text(const char *text, const char *path)
               tmp ? strerror(errno) : "out of memory");
   free(tmp);
   return ok ? NHI_OK : NHI_ERR_IO;
+}
+
+static int put_text(FILE *f, const void *text)
+{
+  return fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+}
+
+enum nhi_rc nhi_report_write_text(const char *text, const char *path)
+{
+  return write_replacing(path, put_text, text);
 }
 
 /* Writes text as printed at depth: a tab after each line break (in
@@ -430,29 +444,14 @@ static int put_report(FILE *f, const cJSON *tree)
   return ok && fputs("}\n", f) >= 0;
 }
 
+static int put_tree(FILE *f, const void *tree)
+{
+  return cJSON_IsObject(tree) && put_report(f, tree);
+}
+
 enum nhi_rc nhi_report_write_tree(const cJSON *tree, const char *path)
 {
-  size_t n = strlen(path) + 8;
-  char *tmp = malloc(n);
-  FILE *f = NULL;
-  int ok = 0;
-
-  if (tmp) {
-    snprintf(tmp, n, "%s.tmp", path);
-    f = fopen(tmp, "w");
-  }
-  if (f) {
-    ok = cJSON_IsObject(tree) && put_report(f, tree);
-    ok = (fclose(f) == 0) && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok)
-      remove(tmp);
-  }
-  if (!ok)
-    nhi_error("cannot write '%s': %s", path,
-              tmp ? strerror(errno) : "out of memory");
-  free(tmp);
-  return ok ? NHI_OK : NHI_ERR_IO;
+  return write_replacing(path, put_tree, tree);
 }
 
 /* Replaces raw item v of parent by its parsed value, under its key. */
