@@ -1,9 +1,7 @@
 /* The collect stage: each source read by its collector, each in its own
  * transaction, so a failing source loses nothing already collected. */
 #include "run.h"
-#include "aws_access.h"
 #include "progress.h"
-#include "sensitivity.h"
 #include "digest.h"
 #include "strutil.h"
 
@@ -289,67 +287,6 @@ static enum nhi_rc collect_one(struct nhi_runtime *rt, struct spec *s)
   return rc;
 }
 
-/* Labels resources from the profile's sensitivity table (ARN globs). */
-static enum nhi_rc apply_labels(struct nhi_runtime *rt)
-{
-  static const char sql[] =
-    "UPDATE resources SET sensitivity = ?, sensitivity_source = 'profile'"
-    " WHERE native_id GLOB ?";
-  const cJSON *label;
-  sqlite3_stmt *st = NULL;
-  int ok = 1;
-
-  if (!rt->profile.sensitivity)
-    return NHI_OK;
-  if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL))
-    return NHI_ERR_DB;
-  cJSON_ArrayForEach(label, rt->profile.sensitivity) {
-    sqlite3_bind_text(st, 1, label->valuestring, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, label->string, -1, SQLITE_STATIC);
-    ok = ok && sqlite3_step(st) == SQLITE_DONE;
-    sqlite3_reset(st);
-  }
-  sqlite3_finalize(st);
-  return ok ? NHI_OK : NHI_ERR_DB;
-}
-
-static int has_aws_identities(struct nhi_runtime *rt)
-{
-  static const char sql[] =
-    "SELECT 1 FROM identities WHERE provider = 'aws' LIMIT 1";
-  sqlite3_stmt *st = NULL;
-  int found = 0;
-
-  if (sqlite3_prepare_v2(rt->store->db, sql, -1, &st, NULL) == SQLITE_OK)
-    found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return found;
-}
-
-/* can_read and can_write edges from the AWS policy engine. It runs in its
- * own transaction after every source is committed, so a failure here
- * loses no collected evidence: it is logged and counted as a failure. */
-static enum nhi_rc derive_access(struct nhi_runtime *rt)
-{
-  struct nhi_aws_access_stats st;
-  enum nhi_rc rc;
-
-  if (!has_aws_identities(rt))
-    return NHI_OK;
-  rc = nhi_aws_access_derive(rt->store, rt->home, &st);
-  if (rc) {
-    nhi_error("data access: cannot derive can_read/can_write edges; the "
-              "collected evidence is kept");
-    rt->failures++;
-    return rc == NHI_ERR_NOMEM ? rc : NHI_OK;
-  }
-  nhi_info("data access: %zu can_read and %zu can_write edges (%zu "
-           "indeterminate) over %zu data stores, %zu decisions",
-           st.reads, st.writes, st.indeterminate, st.resources,
-           st.decisions);
-  return NHI_OK;
-}
-
 /* Collectors no source asked for are part of the record as skipped. */
 static enum nhi_rc record_unused(struct nhi_runtime *rt,
                                  const struct spec *specs, size_t n)
@@ -389,11 +326,7 @@ enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
     nhi_progress_done();
   }
   if (!rc)
-    rc = apply_labels(rt);
-  if (!rc)
-    rc = nhi_sensitivity_from_tags(rt->store);
-  if (!rc)
-    rc = derive_access(rt);
+    rc = nhi_stage_derive(rt);
   if (!rc)
     rc = record_unused(rt, specs, list->count);
   free_specs(specs, list->count);

@@ -11,7 +11,7 @@
 
 /* Tables only the host writes: plugins read them, never change them. */
 static const char *const host_tables[] = {
-  "meta", "sources", "plugin_runs", "findings", NULL
+  "meta", "sources", "plugin_runs", "findings", "paths", NULL
 };
 
 static int is_host_table(const char *name)

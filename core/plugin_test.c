@@ -187,6 +187,35 @@ static int write_meta(struct nhi_store *s, const cJSON *meta)
   return ok;
 }
 
+/* "derive": true runs what collection derives after its sources (the
+ * profile's labels, tags, names, data access edges, AI paths) over the
+ * case's evidence, with "profile" holding the profile settings those
+ * read (sensitivity, sensitivity_tags, paths). */
+static int derive(struct nhi_runtime *rt, const struct nhi_runtime *base,
+                  const cJSON *c, char **why)
+{
+  const cJSON *profile = cJSON_GetObjectItemCaseSensitive(c, "profile");
+  cJSON *settings = NULL;
+  int ok = 1;
+
+  if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "derive")))
+    return !profile || (*why = strdup("the case's 'profile' is read only "
+                                      "with \"derive\": true")) == NULL;
+  rt->home = base->home;
+  rt->profile.path = strdup("the case's profile");
+  if (profile) {
+    settings = cJSON_Duplicate(profile, 1);
+    ok = rt->profile.path && settings &&
+         nhi_profile_take_derive(&rt->profile, settings);
+  }
+  cJSON_Delete(settings);
+  if (ok && (nhi_stage_derive(rt) != NHI_OK || rt->failures))
+    ok = 0;
+  if (!ok)
+    *why = strdup("the derivations failed over the case's evidence");
+  return ok;
+}
+
 /* Runs one case file; returns 1 when it passes, with *why otherwise. */
 static int run_case(const struct nhi_runtime *base,
                     const struct nhi_plugin *p, const cJSON *c, char **why)
@@ -206,7 +235,7 @@ static int run_case(const struct nhi_runtime *base,
       !write_meta(rt.store, cJSON_GetObjectItemCaseSensitive(c, "meta")))
     goto out;
   if (write_evidence(&rt, cJSON_GetObjectItemCaseSensitive(c, "evidence"),
-                     why))
+                     why) || !derive(&rt, base, c, why))
     goto out;
   if (nhi_run_plugin(&rt, &run, &out) != NHI_OK) {
     *why = out.error ? strdup(out.error) : strdup("the check failed");
@@ -220,6 +249,8 @@ out:
   nhi_run_outcome_clear(&out);
   nhi_store_close(rt.store);
   cJSON_Delete(rt.overrides);
+  rt.home = NULL;
+  nhi_profile_clear(&rt.profile);
   return ok;
 }
 

@@ -6,6 +6,7 @@
 #include "pdf_layout.h"
 #include "report_template.h"
 #include "strutil.h"
+#include "ai_paths.h"
 
 #include <libgen.h>
 #include <stdlib.h>
@@ -15,7 +16,8 @@
 
 static const char *const known_settings[] = {
   "client", "prepared_by", "lang", "framework", "now", "sources", "params",
-  "disable", "sensitivity", "known_accounts", NULL
+  "disable", "sensitivity", "known_accounts",
+  "sensitivity_tags", "paths", NULL
 };
 
 /* Settings go through JSON text so numbers come back as plain cJSON
@@ -196,15 +198,16 @@ static int take_prepared_by(struct nhi_profile *p, const cJSON *settings)
          take_colours(p, v) && take_logo(p, v);
 }
 
+static const char *const levels[] = {
+  "public", "internal", "confidential", "restricted", NULL
+};
+
 /* params = { [check] = { param = value } }, sensitivity = { glob = level } */
 static int take_tables(struct nhi_profile *p, cJSON *settings)
 {
   cJSON *params = cJSON_DetachItemFromObject(settings, "params");
   cJSON *labels = cJSON_DetachItemFromObject(settings, "sensitivity");
   const cJSON *item;
-  static const char *const levels[] = {
-    "public", "internal", "confidential", "restricted", NULL
-  };
 
   p->params = params;
   p->sensitivity = labels;
@@ -222,6 +225,57 @@ static int take_tables(struct nhi_profile *p, cJSON *settings)
       return bad(p->path, "sensitivity", "a table of ARN pattern = "
                  "public, internal, confidential or restricted");
   return 1;
+}
+
+/* sensitivity_tags = { [tag key] = { [tag value or "*"] = level } } */
+static int take_tag_map(struct nhi_profile *p, cJSON *settings)
+{
+  static const char want[] = "a table of tag key = { tag value = level }";
+  cJSON *map = cJSON_DetachItemFromObject(settings, "sensitivity_tags");
+  const cJSON *key, *value;
+
+  cJSON_Delete(p->sensitivity_tags);
+  p->sensitivity_tags = map;
+  if (map && !cJSON_IsObject(map))
+    return bad(p->path, "sensitivity_tags", want);
+  cJSON_ArrayForEach(key, map) {
+    if (!cJSON_IsObject(key))
+      return bad(p->path, "sensitivity_tags", want);
+    cJSON_ArrayForEach(value, key)
+      if (!cJSON_IsString(value) ||
+          nhi_vocab_index(levels, value->valuestring) < 0)
+        return bad(p->path, "sensitivity_tags", "a table of tag key = { "
+                   "tag value = public, internal, confidential or "
+                   "restricted }");
+  }
+  return 1;
+}
+
+/* paths = { max_hops = N }: the most steps of an AI agent's path. */
+static int take_paths(struct nhi_profile *p, const cJSON *settings)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings, "paths");
+  const cJSON *hops = cJSON_GetObjectItemCaseSensitive(v, "max_hops");
+  const cJSON *item, *obj = cJSON_IsObject(v) ? v : NULL;
+
+  if (!v)
+    return 1;
+  cJSON_ArrayForEach(item, obj)
+    if (strcmp(item->string, "max_hops") != 0)
+      return bad(p->path, "paths", "{ max_hops = N }");
+  if (!cJSON_IsObject(v) || (hops && (!cJSON_IsNumber(hops) ||
+      hops->valuedouble != (int)hops->valuedouble ||
+      hops->valueint < 2 || hops->valueint > NHI_AI_PATHS_HOPS_LIMIT)))
+    return bad(p->path, "paths", "{ max_hops = N }, N a whole number from "
+               "2 to 16");
+  p->max_hops = hops ? hops->valueint : 0;
+  return 1;
+}
+
+int nhi_profile_take_derive(struct nhi_profile *p, cJSON *settings)
+{
+  return take_tables(p, settings) && take_tag_map(p, settings) &&
+         take_paths(p, settings);
 }
 
 static int check_known(const char *path, const cJSON *settings)
@@ -262,7 +316,7 @@ enum nhi_rc nhi_profile_load(struct nhi_runtime *rt, const char *path)
        take_list(path, settings, "sources", &p->sources) &&
        take_list(path, settings, "disable", &p->disable) &&
        take_list(path, settings, "known_accounts", &p->known_accounts) &&
-       take_tables(p, settings);
+       nhi_profile_take_derive(p, settings);
   cJSON_Delete(settings);
   return ok ? NHI_OK : NHI_ERR_USAGE;
 }
@@ -280,6 +334,7 @@ void nhi_profile_clear(struct nhi_profile *p)
   nhi_strings_free(&p->known_accounts, 1);
   cJSON_Delete(p->params);
   cJSON_Delete(p->sensitivity);
+  cJSON_Delete(p->sensitivity_tags);
   cJSON_Delete(p->brand_colours);
   memset(p, 0, sizeof *p);
 }

@@ -60,6 +60,8 @@ struct nhi_profile {
   struct nhi_strings known_accounts;
   cJSON *params;                /* { check id: { param: value } } */
   cJSON *sensitivity;           /* { ARN glob: level } */
+  cJSON *sensitivity_tags;      /* { tag key: { tag value: level } } */
+  int max_hops;                 /* paths.max_hops; 0: the default */
   cJSON *brand_colours;         /* prepared_by.colours */
 };
 
@@ -89,6 +91,10 @@ void nhi_strings_free(struct nhi_strings *list, int owned);
  * message naming the file and setting on failure. */
 enum nhi_rc nhi_profile_load(struct nhi_runtime *rt, const char *path);
 void nhi_profile_clear(struct nhi_profile *p);
+/* Takes the settings the derivations read (sensitivity, sensitivity_tags,
+ * paths; params too) out of settings into p, checking each; 0 with the
+ * error logged against p->path. */
+int nhi_profile_take_derive(struct nhi_profile *p, cJSON *settings);
 
 /* Finds the install root (plugins/, templates/, demo/) into rt->home. */
 enum nhi_rc nhi_runtime_find_home(struct nhi_runtime *rt, const char *argv0);
@@ -111,6 +117,9 @@ enum nhi_rc nhi_stage_collect_validate(struct nhi_runtime *rt);
 
 /* Stages, in the order assess runs them. */
 enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt);
+/* After collection: sensitivity labels from the profile, tags and names,
+ * the AWS data access edges and the AI agents' paths (core/derive.c). */
+enum nhi_rc nhi_stage_derive(struct nhi_runtime *rt);
 enum nhi_rc nhi_stage_check(struct nhi_runtime *rt);
 enum nhi_rc nhi_stage_report(struct nhi_runtime *rt);
 

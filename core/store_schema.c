@@ -217,6 +217,34 @@ static const char *const migrations[] = {
   "    AND r.account IS s.account"
   "  WHERE NOT EXISTS (SELECT 1 FROM json_each(s.attrs, '$.set.except') x"
   "    WHERE x.value = r.native_id);",
+
+  /* v4: paths, each AI agent's shortest way to each confidential or
+   * restricted resource it can read or write, and whether activity
+   * shows it used; activity found by caller and resource */
+  "CREATE TABLE paths ("
+  "  id INTEGER PRIMARY KEY,"
+  "  agent TEXT NOT NULL,"
+  "  platform TEXT,"
+  "  identity TEXT NOT NULL,"
+  "  via_identity TEXT NOT NULL,"
+  "  resource TEXT NOT NULL,"
+  "  resource_type TEXT,"
+  "  sensitivity TEXT,"
+  "  sensitivity_source TEXT,"
+  "  sensitivity_confidence TEXT,"
+  "  access TEXT NOT NULL CHECK (access IN ('read','write')),"
+  "  hops INTEGER NOT NULL,"
+  "  decision TEXT NOT NULL CHECK (decision IN ('allow','indeterminate')),"
+  "  steps TEXT NOT NULL,"
+  "  trace TEXT NOT NULL CHECK (trace IN ('used','not-seen','unlogged')),"
+  "  logging TEXT NOT NULL CHECK (logging IN"
+  "    ('logged','partial','not-logged','unknown')),"
+  "  trace_count INTEGER,"
+  "  first_seen TEXT,"
+  "  last_seen TEXT,"
+  "  attrs TEXT);"
+  "CREATE INDEX paths_agent ON paths(agent, resource);"
+  "CREATE INDEX activity_ref ON activity(identity_ref, resource);",
 };
 
 size_t nhi_store_migration_count(void)
