@@ -55,7 +55,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(BUILD)/libnhi.a
 $(BUILD)/tests/test_aws_oracle: $(ORACLE_OBJ)
 
 # The engine benchmark (./build.sh bench); not a test.
-bench: $(BUILD)/bench/bench_engine $(BUILD)/bench/bench_scan
+bench: $(BUILD)/bench/bench_engine $(BUILD)/bench/bench_scan \
+       $(BUILD)/bench/bench_paths
+
+$(BUILD)/bench/bench_paths: tests/bench/bench_paths.c $(BUILD)/libnhi.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnhi.a $(LDLIBS)
 
 $(BUILD)/bench/bench_scan: tests/bench/bench_scan.c $(BUILD)/libnhi.a
 	@mkdir -p $(dir $@)

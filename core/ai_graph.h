@@ -47,6 +47,8 @@ struct ag_access {
 /* A confidential or restricted resource; loaded in native_id order. */
 struct ag_res {
   char *provider, *type, *account, *level, *source, *confidence;
+  unsigned char logging;      /* enum ag_logging + 1; 0: not asked yet */
+  char *logged_by;            /* JSON list of trails, or NULL */
 };
 
 /* The stores one resource_set edge stands for that are sensitive. */

@@ -399,11 +399,16 @@ static int by_run(const void *pa, const void *pb)
     return a->agent < b->agent ? -1 : 1;
   c = strcmp(sorting->node_ids.keys[a->node],
              sorting->node_ids.keys[b->node]);
-  return c ? c : (a->id > b->id) - (a->id < b->id);
+  if (c)
+    return c;
+  if ((a->id == 0) != (b->id == 0))
+    return a->id == 0 ? 1 : -1;
+  return (a->id > b->id) - (a->id < b->id);
 }
 
 /* Drops a second run to the same identity (the ai_agents identity
- * column besides its runs_as edge), keeping the edge. */
+ * column besides its runs_as edge, sorted after it), keeping the
+ * edge. */
 static void unique_runs(struct ag_graph *g)
 {
   size_t k = 0;
@@ -495,6 +500,7 @@ void ag_graph_free(struct ag_graph *g)
     free(r->level);
     free(r->source);
     free(r->confidence);
+    free(r->logged_by);
   }
   for (size_t i = 0; i < g->agent_ids.n; i++)
     free(g->agents[i].platform);

@@ -24,6 +24,8 @@ struct search {
   struct ag_writer *writer;
   struct nhi_ai_paths_stats *st;
   struct memo memo;
+  struct nhi_aws_scope **scope; /* per caller: where sts:AssumeRole may
+                                   be allowed by its own policies */
   uint32_t *stamp, *parent, *entry, *depth, *queue, *chain_at;
   uint32_t *chain_stamp, *found[2];
   unsigned char *unsure;
@@ -91,6 +93,30 @@ static enum nhi_rc ask(struct search *s, uint32_t caller, uint32_t role,
   return rc;
 }
 
+/* Whether caller's own policies may allow sts:AssumeRole on role at
+ * all: a trust naming the caller's account leaves the answer to them,
+ * so where they cannot, the engine need not be asked. */
+static enum nhi_rc may_assume(struct search *s, uint32_t caller,
+                              uint32_t role, int *may)
+{
+  struct nhi_aws_scope **sc = &s->scope[caller];
+  enum nhi_rc rc = NHI_OK;
+
+  *may = 0;
+  if (!s->engine)
+    rc = nhi_aws_engine_new(s->store, s->home, &s->engine);
+  if (!rc && !*sc) {
+    *sc = calloc(1, sizeof **sc);
+    rc = *sc ? nhi_aws_engine_allow_scope(s->engine,
+                                          s->g->node_ids.keys[caller],
+                                          "sts:AssumeRole", *sc)
+             : NHI_ERR_NOMEM;
+  }
+  *may = !rc && ((*sc)->all ||
+                 nhi_aws_scope_covers(*sc, s->g->node_ids.keys[role]));
+  return rc;
+}
+
 static enum nhi_rc decide(struct search *s, uint32_t caller,
                           const struct ag_assume *e, enum verdict *v)
 {
@@ -111,6 +137,17 @@ static enum nhi_rc decide(struct search *s, uint32_t caller,
   if (s->memo.keys[slot]) {
     *v = (enum verdict)s->memo.vals[slot];
     return NHI_OK;
+  }
+  if (e->from == s->g->nodes[caller].root) {
+    int may;
+
+    rc = may_assume(s, caller, e->to, &may);
+    if (rc)
+      return rc;
+    if (!may) {
+      *v = V_NO;
+      return NHI_OK;
+    }
   }
   rc = ask(s, caller, e->to, v);
   if (rc)
@@ -314,7 +351,9 @@ static enum nhi_rc search_new(struct search *s)
   s->found[0] = calloc(r, sizeof(uint32_t));
   s->found[1] = calloc(r, sizeof(uint32_t));
   s->unsure = calloc(n, 1);
-  return s->found[0] && s->found[1] && s->unsure ? NHI_OK : NHI_ERR_NOMEM;
+  s->scope = calloc(n, sizeof *s->scope);
+  return s->found[0] && s->found[1] && s->unsure && s->scope
+         ? NHI_OK : NHI_ERR_NOMEM;
 }
 
 static void search_free(struct search *s)
@@ -325,6 +364,12 @@ static void search_free(struct search *s)
 
   for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
     free(arrays[i]);
+  for (size_t i = 0; s->scope && i < s->g->node_ids.n; i++)
+    if (s->scope[i]) {
+      nhi_aws_scope_free(s->scope[i]);
+      free(s->scope[i]);
+    }
+  free(s->scope);
   free(s->unsure);
   free(s->hits);
   free(s->pool);

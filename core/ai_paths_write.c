@@ -268,15 +268,20 @@ static char *attrs_of(const struct ag_access *a, const char *logged_by,
   return text;
 }
 
+/* What the trails say of the resource, asked once per resource; *by is
+ * borrowed from it. */
 static enum ag_logging logging_of(struct ag_writer *w, uint32_t res,
-                                  char **by)
+                                  const char **by)
 {
-  const struct ag_res *r = &w->g->res[res];
+  struct ag_res *r = &w->g->res[res];
 
-  *by = NULL;
-  if (strcmp(r->provider, "aws") != 0)
-    return AG_UNKNOWN;
-  return ag_trails_logging(w->trails, w->g->res_ids.keys[res], by);
+  if (!r->logging)
+    r->logging = (unsigned char)(1 + (strcmp(r->provider, "aws") != 0
+      ? AG_UNKNOWN
+      : ag_trails_logging(w->trails, w->g->res_ids.keys[res],
+                          &r->logged_by)));
+  *by = r->logged_by;
+  return (enum ag_logging)(r->logging - 1);
 }
 
 static void bind_texts(sqlite3_stmt *st, int first, const char *const *v,
@@ -329,7 +334,8 @@ enum nhi_rc ag_writer_put(struct ag_writer *w, const struct ag_hit *h,
   struct ag_access *a = &w->g->access[h->access];
   struct seen s = { 0 };
   cJSON *steps = NULL;
-  char *text = NULL, *attrs = NULL, *by = NULL;
+  char *text = NULL, *attrs = NULL;
+  const char *by = NULL;
   const char *via = NULL;
   enum ag_logging l;
   enum nhi_rc rc = steps_of(w, h, chain, &steps, &via);
@@ -354,6 +360,5 @@ enum nhi_rc ag_writer_put(struct ag_writer *w, const struct ag_hit *h,
   cJSON_Delete(steps);
   free(text);
   free(attrs);
-  free(by);
   return rc;
 }

@@ -278,6 +278,41 @@ static cJSON *findings_array(struct nhi_store *s,
 }
 
 /* One row per plugin: a failure outranks success, success a skip. */
+static const char ai_agents_sql[] =
+  "SELECT a.native_id AS id, a.platform, a.name, coalesce(i.native_id,"
+  " (SELECT min(e.to_ref) FROM edges e WHERE e.kind = 'runs_as'"
+  " AND e.from_type = 'ai_agent' AND e.from_ref = a.native_id))"
+  " AS identity, a.model, CASE WHEN json_valid(a.data_sources)"
+  " THEN a.data_sources ELSE '[]' END AS data_sources"
+  " FROM ai_agents a LEFT JOIN identities i ON i.id = a.identity_id"
+  " ORDER BY a.native_id, a.platform";
+
+static const char ai_paths_sql[] =
+  "SELECT agent, resource, resource_type, access, sensitivity,"
+  " sensitivity_source, sensitivity_confidence, identity, via_identity,"
+  " hops, decision, steps, trace, trace_count AS count, first_seen,"
+  " last_seen, logging FROM paths ORDER BY agent, resource, access";
+
+/* The AI part: the agents, and their paths to sensitive data. */
+static cJSON *ai_json(struct nhi_store *s)
+{
+  static const char *const agent_json[] = { "data_sources", NULL };
+  static const char *const path_json[] = { "steps", NULL };
+  cJSON *o = cJSON_CreateObject();
+  cJSON *agents = query_array(s, ai_agents_sql, agent_json);
+  cJSON *paths = query_array(s, ai_paths_sql, path_json);
+
+  if (!o || !agents || !paths) {
+    cJSON_Delete(o);
+    cJSON_Delete(agents);
+    cJSON_Delete(paths);
+    return NULL;
+  }
+  cJSON_AddItemToObject(o, "agents", agents);
+  cJSON_AddItemToObject(o, "paths", paths);
+  return o;
+}
+
 static const char plugins_sql[] =
   "SELECT plugin_id AS id, kind, stage, status, error,"
   " finding_count AS findings FROM plugin_runs r"
@@ -313,7 +348,7 @@ enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
 {
   static const char *const json_cols[] = { "evidence", "threshold",
                                             "location", NULL };
-  cJSON *r = cJSON_CreateObject(), *gen, *qs, *findings, *plugins;
+  cJSON *r = cJSON_CreateObject(), *gen, *qs, *findings, *plugins, *ai;
 
   *out = NULL;
   if (!r)
@@ -328,13 +363,15 @@ enum nhi_rc nhi_report_build(struct nhi_store *s, const struct nhi_score *sc,
   for (int i = 0; i < NHI_QUESTIONS; i++)
     cJSON_AddItemToArray(qs, question(&sc->q[i]));
   cJSON_AddItemToObject(r, "inventory", inventory(s));
+  ai = ai_json(s);
+  cJSON_AddItemToObject(r, "ai", ai);
   findings = findings_array(s, json_cols);
   drop_nulls(findings, "location");
   drop_nulls(findings, "secret_type");
   plugins = query_array(s, plugins_sql, NULL);
   cJSON_AddItemToObject(r, "findings", findings);
   cJSON_AddItemToObject(r, "plugins", plugins);
-  if (!findings || !plugins) {
+  if (!findings || !plugins || !ai) {
     cJSON_Delete(r);
     return NHI_ERR_DB;
   }
