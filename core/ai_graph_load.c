@@ -27,15 +27,20 @@ static const char runs_sql[] =
   " WHERE kind = 'runs_as' AND from_type = 'ai_agent'"
   " AND to_type = 'identity' ORDER BY id";
 
+/* Edges of the kinds below are most of the table: read in one scan
+ * ("+kind" keeps SQLite off the kind index, whose rows it would fetch
+ * one by one), in rowid order; the JSON is parsed only where it can
+ * say "indeterminate". */
 static const char assume_sql[] =
   "SELECT id, from_type, from_ref, to_ref FROM edges"
-  " WHERE kind = 'can_assume' AND to_type = 'identity'"
-  " AND from_type IN ('identity', 'account', 'any') ORDER BY id";
+  " WHERE +kind = 'can_assume' AND to_type = 'identity'"
+  " AND from_type IN ('identity', 'account', 'any')";
 
 static const char access_sql[] =
-  "SELECT id, kind, from_ref, to_ref, json_extract(attrs, '$.decision')"
-  " FROM edges WHERE kind IN ('can_read', 'can_write')"
-  " AND from_type = 'identity' AND to_type = 'resource' ORDER BY id";
+  "SELECT id, kind, from_ref, to_ref, CASE WHEN instr(attrs,"
+  " 'indeterminate') THEN json_extract(attrs, '$.decision') END"
+  " FROM edges WHERE +kind IN ('can_read', 'can_write')"
+  " AND from_type = 'identity' AND to_type = 'resource'";
 
 static const char sets_sql[] =
   "SELECT id, kind, from_ref, json_extract(attrs, '$.decision'),"
@@ -44,8 +49,8 @@ static const char sets_sql[] =
   " json_extract(attrs, '$.set.prefix'),"
   " json_extract(attrs, '$.set.account'),"
   " json_extract(attrs, '$.set.except')"
-  " FROM edges WHERE kind IN ('can_read', 'can_write')"
-  " AND from_type = 'identity' AND to_type = 'resource_set' ORDER BY id";
+  " FROM edges WHERE +kind IN ('can_read', 'can_write')"
+  " AND from_type = 'identity' AND to_type = 'resource_set'";
 
 static char *dup_or_null(const char *s)
 {

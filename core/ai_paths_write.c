@@ -12,7 +12,10 @@ struct ag_writer {
   struct ag_graph *g;
   struct ag_trails *trails;
   sqlite3_stmt *insert, *edge, *activity;
+  struct ag_map active;       /* identities with any activity */
 };
+
+static const char active_sql[] = "SELECT DISTINCT identity_ref FROM activity";
 
 static const char insert_sql[] =
   "INSERT INTO paths(agent, platform, identity, via_identity, resource,"
@@ -36,6 +39,29 @@ static const char activity_sql[] =
   " ELSE action IN (SELECT value FROM json_each(?3)) END"
   " GROUP BY action ORDER BY action";
 
+/* Most identities on a path have no activity: knowing which do saves a
+ * query per path. */
+static enum nhi_rc load_active(struct ag_writer *w)
+{
+  sqlite3_stmt *st = NULL;
+  enum nhi_rc rc = NHI_OK;
+  uint32_t idx;
+  int step = SQLITE_DONE, added;
+
+  if (sqlite3_prepare_v2(w->store->db, active_sql, -1, &st, NULL))
+    rc = NHI_ERR_DB;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+    rc = ag_map_put(&w->active, (const char *)sqlite3_column_text(st, 0),
+                    &idx, &added);
+  sqlite3_finalize(st);
+  if (!rc && step != SQLITE_DONE)
+    rc = NHI_ERR_DB;
+  if (rc == NHI_ERR_DB)
+    nhi_error("ai paths: cannot read the activity: %s",
+              sqlite3_errmsg(w->store->db));
+  return rc;
+}
+
 enum nhi_rc ag_writer_new(struct nhi_store *store, struct ag_graph *g,
                           struct ag_writer **out)
 {
@@ -57,6 +83,8 @@ enum nhi_rc ag_writer_new(struct nhi_store *store, struct ag_graph *g,
   }
   if (!rc)
     rc = ag_trails_load(store, &w->trails);
+  if (!rc)
+    rc = load_active(w);
   if (rc)
     ag_writer_free(w);
   else
@@ -72,6 +100,7 @@ void ag_writer_free(struct ag_writer *w)
   sqlite3_finalize(w->edge);
   sqlite3_finalize(w->activity);
   ag_trails_free(w->trails);
+  ag_map_free(&w->active);
   free(w);
 }
 
@@ -217,6 +246,8 @@ static enum nhi_rc trace_of(struct ag_writer *w, const char *via,
   int step;
 
   memset(s, 0, sizeof *s);
+  if (ag_map_get(&w->active, via) == AG_NONE)
+    return NHI_OK;
   sqlite3_bind_text(st, 1, via, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, res, -1, SQLITE_STATIC);
   if (strcmp(r->provider, "aws") == 0 && a->actions)
