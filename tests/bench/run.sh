@@ -24,9 +24,15 @@ say() { echo "bench: $*" >&2; }
 
 # The report benchmark is its own script; NHI_BENCH_ONLY=report runs it
 # alone, without the long assessment below.
+# NHI_BENCH_ONLY=paths runs the AI path benchmark alone.
+if [ "${NHI_BENCH_ONLY:-}" = paths ]; then
+  exec tests/bench/paths.sh
+fi
 report_rc=0
 tests/bench/report.sh || report_rc=$?
 [ "${NHI_BENCH_ONLY:-}" = report ] && exit "$report_rc"
+paths_rc=0
+tests/bench/paths.sh || paths_rc=$?
 
 # A value of the JSON file $1: the Python expression $2 on it, as d.
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); \
@@ -88,6 +94,7 @@ export median rss_kb collect_s collect_kb check_s check_kb engine status \
   TARGET_S TARGET_GIB TARGET_X RUNS OUT data
 rc=0
 python3 tests/bench/summary.py || rc=$?
+rc=$((rc ? rc : paths_rc))
 
 # The secrets scanner's benchmark: its own script, also runnable alone.
 tests/bench/secrets.sh || rc=$((rc ? rc : $?))
