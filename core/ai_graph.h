@@ -35,13 +35,19 @@ struct ag_assume {
   unsigned char aws;          /* both ends AWS: the engine decides */
 };
 
+/* What an edge row says beyond its ends: its actions (JSON text,
+ * compact), the first of them, and for S3 the objects it covers. */
+struct ag_detail {
+  char *actions, *first, *objects;
+};
+
 /* A can_read or can_write edge to a resource or to a set of them. */
 struct ag_access {
   uint32_t from, target;      /* target: a resource, or a set */
   long long id;
   unsigned char write, set, unsure;
-  char *actions;              /* JSON, loaded when a path needs it */
-  char *objects;
+  unsigned char loaded;       /* detail read, when a path first needs it */
+  struct ag_detail detail;
 };
 
 /* A confidential or restricted resource; loaded in native_id order. */
@@ -119,6 +125,30 @@ struct ag_hit {
   unsigned char write, unsure;
   uint32_t chain, nchain;     /* in the writer's chain pool */
 };
+
+/* JSON text built in place; failed set when memory ran out. */
+struct ag_text {
+  char *p;
+  size_t n, cap;
+  int failed;
+};
+
+void ag_text_raw(struct ag_text *t, const char *s);
+/* s as a JSON string (NULL: null). */
+void ag_text_str(struct ag_text *t, const char *s);
+
+/* Reads the detail of edge id with st ("SELECT actions, objects FROM
+ * edges WHERE id = ?") into d (the caller's: ag_detail_clear). */
+enum nhi_rc ag_edge_detail(sqlite3_stmt *st, long long id,
+                           struct ag_detail *d);
+void ag_detail_clear(struct ag_detail *d);
+
+/* The steps of h (chain: its entries) as a JSON list into t (emptied
+ * first); *via gets the last identity's native id (borrowed). edge is
+ * the statement ag_edge_detail reads with. */
+enum nhi_rc ag_steps_text(sqlite3_stmt *edge, struct ag_graph *g,
+                          const struct ag_hit *h, const uint32_t *chain,
+                          struct ag_text *t, const char **via);
 
 /* Writes paths rows: prepared once, then one row per hit. */
 struct ag_writer;

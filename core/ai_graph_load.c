@@ -513,10 +513,8 @@ void ag_graph_free(struct ag_graph *g)
     free(g->sets[i].res);
   for (size_t i = 0; i < g->nruns; i++)
     free(g->runs[i].as);
-  for (size_t i = 0; i < g->naccess; i++) {
-    free(g->access[i].actions);
-    free(g->access[i].objects);
-  }
+  for (size_t i = 0; i < g->naccess; i++)
+    ag_detail_clear(&g->access[i].detail);
   free(g->res);
   free(g->agents);
   free(g->sets);

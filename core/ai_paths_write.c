@@ -13,6 +13,7 @@ struct ag_writer {
   struct ag_trails *trails;
   sqlite3_stmt *insert, *edge, *activity;
   struct ag_map active;       /* identities with any activity */
+  struct ag_text steps, attrs, seen;
 };
 
 static const char active_sql[] = "SELECT DISTINCT identity_ref FROM activity";
@@ -101,133 +102,18 @@ void ag_writer_free(struct ag_writer *w)
   sqlite3_finalize(w->activity);
   ag_trails_free(w->trails);
   ag_map_free(&w->active);
+  free(w->steps.p);
+  free(w->attrs.p);
+  free(w->seen.p);
   free(w);
 }
 
-/* An edge's actions and S3 objects (JSON text, malloc'd; NULL absent). */
-static enum nhi_rc edge_detail(struct ag_writer *w, long long id,
-                               char **actions, char **objects)
-{
-  const char *a, *o;
-  enum nhi_rc rc = NHI_OK;
-
-  sqlite3_bind_int64(w->edge, 1, id);
-  if (sqlite3_step(w->edge) == SQLITE_ROW) {
-    a = (const char *)sqlite3_column_text(w->edge, 0);
-    o = (const char *)sqlite3_column_text(w->edge, 1);
-    *actions = a ? strdup(a) : NULL;
-    if (objects)
-      *objects = o ? strdup(o) : NULL;
-    if ((a && !*actions) || (objects && o && !*objects))
-      rc = NHI_ERR_NOMEM;
-  }
-  sqlite3_reset(w->edge);
-  return rc;
-}
-
-/* The first action of a JSON list, or fallback. */
-static cJSON *first_action(const cJSON *list, const char *fallback)
-{
-  const cJSON *a = cJSON_GetArrayItem(list, 0);
-
-  return cJSON_CreateString(cJSON_IsString(a) ? a->valuestring : fallback);
-}
-
-static cJSON *step(const char *kind, const char *from, const char *to,
-                   cJSON *permission, cJSON *actions, int unsure,
-                   const char *as)
-{
-  cJSON *s = cJSON_CreateObject();
-
-  cJSON_AddStringToObject(s, "kind", kind);
-  cJSON_AddStringToObject(s, "from", from);
-  cJSON_AddStringToObject(s, "to", to);
-  cJSON_AddItemToObject(s, "permission", permission);
-  cJSON_AddItemToObject(s, "actions", actions ? actions
-                                              : cJSON_CreateNull());
-  cJSON_AddStringToObject(s, "decision", unsure ? "indeterminate"
-                                                : "allow");
-  if (as)
-    cJSON_AddStringToObject(s, "as", as);
-  else
-    cJSON_AddNullToObject(s, "as");
-  return s;
-}
-
-/* The can_assume step of chain entry c (an assume edge << 1 | unsure). */
-static enum nhi_rc assume_step(struct ag_writer *w, uint32_t c,
-                               cJSON *steps)
-{
-  const struct ag_graph *g = w->g;
-  const struct ag_assume *a = &g->assume[c >> 1];
-  const cJSON *prev = cJSON_GetArrayItem(steps,
-                                         cJSON_GetArraySize(steps) - 1);
-  const char *from = cJSON_GetObjectItem(prev, "to")->valuestring;
-  char *actions = NULL;
-  cJSON *list = NULL, *perm;
-  enum nhi_rc rc = NHI_OK;
-
-  if (a->aws) {
-    perm = cJSON_CreateString("sts:AssumeRole");
-  } else {
-    rc = edge_detail(w, a->id, &actions, NULL);
-    list = actions ? cJSON_Parse(actions) : NULL;
-    perm = first_action(list, "can_assume");
-  }
-  free(actions);
-  cJSON_AddItemToArray(steps, step("can_assume", from,
-                                   g->node_ids.keys[a->to], perm, list,
-                                   c & 1, NULL));
-  return rc;
-}
-
-static enum nhi_rc access_step(struct ag_writer *w, struct ag_access *a,
-                               const char *from, const char *res,
-                               cJSON *steps)
-{
-  enum nhi_rc rc = NHI_OK;
-  cJSON *list;
-
-  if (!a->actions)
-    rc = edge_detail(w, a->id, &a->actions, &a->objects);
-  list = a->actions ? cJSON_Parse(a->actions) : NULL;
-  cJSON_AddItemToArray(steps, step(a->write ? "can_write" : "can_read",
-                                   from, res, first_action(list, "access"),
-                                   list, a->unsure, NULL));
-  return rc;
-}
-
-/* The steps of h as JSON; *via gets the last identity (borrowed). */
-static enum nhi_rc steps_of(struct ag_writer *w, const struct ag_hit *h,
-                            const uint32_t *chain, cJSON **out,
-                            const char **via)
-{
-  struct ag_graph *g = w->g;
-  const struct ag_run *run = &g->runs[chain[0] >> 1];
-  cJSON *steps = cJSON_CreateArray();
-  enum nhi_rc rc = steps ? NHI_OK : NHI_ERR_NOMEM;
-
-  *via = g->node_ids.keys[run->node];
-  if (!rc)
-    cJSON_AddItemToArray(steps, step("runs_as", g->agent_ids.keys[h->agent],
-                                     *via, cJSON_CreateString("runs_as"),
-                                     NULL, 0, run->as));
-  for (uint32_t k = 1; !rc && k < h->nchain; k++) {
-    rc = assume_step(w, chain[k], steps);
-    *via = g->node_ids.keys[g->assume[chain[k] >> 1].to];
-  }
-  if (!rc)
-    rc = access_step(w, &g->access[h->access], *via,
-                     g->res_ids.keys[h->res], steps);
-  *out = steps;
-  return rc;
-}
-
-/* What activity shows of via on the resource. */
+/* What activity shows of via on the resource; actions, a JSON list,
+ * in the writer's buffer. */
 struct seen {
   long long count;
   char *first, *last;
-  cJSON *actions;
+  struct ag_text *actions;
 };
 
 static void keep_min(char **cur, const char *v, int min)
@@ -246,25 +132,28 @@ static enum nhi_rc trace_of(struct ag_writer *w, const char *via,
   int step;
 
   memset(s, 0, sizeof *s);
+  s->actions = &w->seen;
+  w->seen.n = 0;
+  w->seen.failed = 0;
   if (ag_map_get(&w->active, via) == AG_NONE)
     return NHI_OK;
   sqlite3_bind_text(st, 1, via, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, res, -1, SQLITE_STATIC);
-  if (strcmp(r->provider, "aws") == 0 && a->actions)
-    sqlite3_bind_text(st, 3, a->actions, -1, SQLITE_STATIC);
+  if (strcmp(r->provider, "aws") == 0 && a->detail.actions)
+    sqlite3_bind_text(st, 3, a->detail.actions, -1, SQLITE_STATIC);
   else
     sqlite3_bind_null(st, 3);
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!s->actions)
-      s->actions = cJSON_CreateArray();
-    cJSON_AddItemToArray(s->actions, cJSON_CreateString(
-      (const char *)sqlite3_column_text(st, 0)));
+    ag_text_raw(s->actions, s->actions->n ? "," : "[");
+    ag_text_str(s->actions, (const char *)sqlite3_column_text(st, 0));
     s->count += sqlite3_column_int64(st, 1);
     keep_min(&s->first, (const char *)sqlite3_column_text(st, 2), 1);
     keep_min(&s->last, (const char *)sqlite3_column_text(st, 3), 0);
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
+  if (s->actions->n)
+    ag_text_raw(s->actions, "]");
   if (step != SQLITE_DONE) {
     nhi_error("ai paths: cannot read the activity: %s",
               sqlite3_errmsg(w->store->db));
@@ -277,26 +166,35 @@ static void seen_clear(struct seen *s)
 {
   free(s->first);
   free(s->last);
-  cJSON_Delete(s->actions);
 }
 
-/* The path's attrs: S3 objects reachable, the trails logging it, the
- * actions activity shows. */
-static char *attrs_of(const struct ag_access *a, const char *logged_by,
-                      const struct seen *s)
+/* The path's attrs into t: S3 objects reachable, the trails logging it,
+ * the actions activity shows (each JSON text already). */
+static void attrs_of(struct ag_text *t, const struct ag_access *a,
+                     const char *logged_by, const struct seen *s)
 {
-  cJSON *o = cJSON_CreateObject();
-  char *text;
+  const char *sep = "{";
 
-  if (a->objects)
-    cJSON_AddItemToObject(o, "objects", cJSON_Parse(a->objects));
-  if (logged_by)
-    cJSON_AddItemToObject(o, "logged_by", cJSON_Parse(logged_by));
-  if (s->actions)
-    cJSON_AddItemReferenceToObject(o, "actions_seen", s->actions);
-  text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
-  return text;
+  t->n = 0;
+  t->failed = 0;
+  if (a->detail.objects) {
+    ag_text_raw(t, "{\"objects\":");
+    ag_text_raw(t, a->detail.objects);
+    sep = ",";
+  }
+  if (logged_by) {
+    ag_text_raw(t, sep);
+    ag_text_raw(t, "\"logged_by\":");
+    ag_text_raw(t, logged_by);
+    sep = ",";
+  }
+  if (s->actions->n) {
+    ag_text_raw(t, sep);
+    ag_text_raw(t, "\"actions_seen\":");
+    ag_text_raw(t, s->actions->p);
+    sep = ",";
+  }
+  ag_text_raw(t, *sep == '{' ? "{}" : "}");
 }
 
 /* What the trails say of the resource, asked once per resource; *by is
@@ -319,7 +217,7 @@ static void bind_texts(sqlite3_stmt *st, int first, const char *const *v,
                        int n)
 {
   for (int i = 0; i < n; i++)
-    sqlite3_bind_text(st, first + i, v[i], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, first + i, v[i], -1, SQLITE_STATIC);
 }
 
 static enum nhi_rc insert(struct ag_writer *w, const struct ag_hit *h,
@@ -364,32 +262,26 @@ enum nhi_rc ag_writer_put(struct ag_writer *w, const struct ag_hit *h,
 {
   struct ag_access *a = &w->g->access[h->access];
   struct seen s = { 0 };
-  cJSON *steps = NULL;
-  char *text = NULL, *attrs = NULL;
-  const char *by = NULL;
-  const char *via = NULL;
+  const char *via = NULL, *by = NULL;
   enum ag_logging l;
-  enum nhi_rc rc = steps_of(w, h, chain, &steps, &via);
+  enum nhi_rc rc = ag_steps_text(w->edge, w->g, h, chain, &w->steps, &via);
 
   if (!rc)
     rc = trace_of(w, via, w->g->res_ids.keys[h->res], &w->g->res[h->res],
                   a, &s);
   l = logging_of(w, h->res, &by);
-  text = rc ? NULL : cJSON_PrintUnformatted(steps);
-  attrs = text ? attrs_of(a, by, &s) : NULL;
-  if (!rc && (!text || !attrs))
+  if (!rc)
+    attrs_of(&w->attrs, a, by, &s);
+  if (!rc && (w->attrs.failed || w->seen.failed))
     rc = NHI_ERR_NOMEM;
   if (!rc)
     rc = insert(w, h, w->g->node_ids.keys[w->g->runs[chain[0] >> 1].node],
-                via, text, &s, l, attrs);
+                via, w->steps.p, &s, l, w->attrs.p);
   if (!rc) {
     st->paths++;
     st->used += s.count > 0;
     st->unlogged += !s.count && l == AG_NOT_LOGGED;
   }
   seen_clear(&s);
-  cJSON_Delete(steps);
-  free(text);
-  free(attrs);
   return rc;
 }
