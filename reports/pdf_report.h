@@ -204,6 +204,10 @@ enum nhi_rc nhi_rpt_render_risks(struct nhi_rpt *r);
  * bar chart by kind. */
 enum nhi_rc nhi_rpt_render_inventory(struct nhi_rpt *r);
 
+/* pdf_ai.c: the AI agents, the identities they run as, and their paths
+ * to sensitive data with whether the activity traces them. */
+enum nhi_rc nhi_rpt_render_ai(struct nhi_rpt *r);
+
 /* pdf_findings.c: the findings table and each check's remediation. */
 enum nhi_rc nhi_rpt_render_findings(struct nhi_rpt *r);
 

@@ -113,6 +113,7 @@ static const struct section sections[] = {
   { "questions", nhi_rpt_render_questions },
   { "risks", nhi_rpt_render_risks },
   { "inventory", nhi_rpt_render_inventory },
+  { "ai", nhi_rpt_render_ai },
   { "findings", nhi_rpt_render_findings },
   { "evidence", nhi_rpt_render_evidence },
   { "plan", nhi_rpt_render_plan },
@@ -123,8 +124,8 @@ static const struct section sections[] = {
 
 /* The order when the template gives none. */
 static const char *const default_order[] = {
-  "cover", "contents", "questions", "risks", "inventory", "findings",
-  "plan", "coverage"
+  "cover", "contents", "questions", "risks", "inventory", "ai",
+  "findings", "plan", "coverage"
 };
 
 static enum nhi_rc render_section(struct nhi_rpt *r, const char *id)

@@ -69,4 +69,25 @@ cp "$R" "$T/first.json"
 expect_status 0 nhi report --format json -o "$T/a"
 expect_true "byte-identical report.json" cmp "$T/first.json" "$R"
 
+describe "the PDF's AI section"
+expect_status 0 nhi report --format pdf -o "$T/a"
+expect_stderr_lacks "reach past their box"
+pdftotext "$T/a/report.pdf" - 2>/dev/null | tr -s ' \n' '  ' >"$T/a1.txt"
+expect_true "section heading" grep -q "AI agents and their paths to sensitive data" "$T/a1.txt"
+expect_true "agents and their identities" grep -q "support-assistant aws-bedrock-agent" "$T/a1.txt"
+expect_true "the two-hop path, step by step" grep -q \
+  "sts:AssumeRole → analytics-reader → s3:GetObject → customer-pii-exports" "$T/a1.txt"
+expect_true "the traced path's counts and dates" grep -q \
+  "Used 14 times, 3 November 2026 to 28 November 2026" "$T/a1.txt"
+expect_true "an untraceable path" grep -q "Not logged: cannot be traced" "$T/a1.txt"
+expect_true "a guessed label said so" grep -q "guessed from its name, low confidence" "$T/a1.txt"
+expect_status 0 nhi report --format pdf --lang es -o "$T/a"
+expect_stderr_lacks "reach past their box"
+pdftotext "$T/a/report.pdf" - 2>/dev/null | tr -s ' \n' '  ' >"$T/es.txt"
+expect_true "in Spanish" grep -q "Agentes de IA y sus caminos hasta datos sensibles" "$T/es.txt"
+expect_status 0 nhi report --format pdf --lang en --template technical -o "$T/a"
+pdftotext "$T/a/report-technical.pdf" - 2>/dev/null | tr -s ' \n' '  ' >"$T/tech.txt"
+expect_true "the technical template lists every path" grep -q \
+  "finance-reports: confidential" "$T/tech.txt"
+
 finish
