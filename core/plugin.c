@@ -34,7 +34,7 @@ static const char *const owasp_ids[] = {
 };
 static const char *const evidence_tables[] = {
   "identities", "credentials", "policies", "grants", "resources", "edges",
-  "activity", "ai_agents", "secrets", NULL
+  "activity", "ai_agents", "secrets", "paths", NULL
 };
 static const char *const check_fields[] = {
   "id", "kind", "description", "question", "category", "owasp",

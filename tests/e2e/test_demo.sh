@@ -22,7 +22,7 @@ describe "report.json header"
 expect_json "$R" 'isinstance(r.get("schema_version"), (str, int)) and
   r["schema_version"] not in ("", 0)' "schema_version is set"
 expect_json_eq "$R" 'sorted(r)' 'sorted(["schema_version", "generator",
-  "assessment", "score", "questions", "inventory", "findings",
+  "assessment", "score", "questions", "inventory", "ai", "findings",
   "remediation", "plugins"])' "top-level keys"
 expect_json_eq "$R" 'r["assessment"]["client"]' '"Northwind Robotics"'
 expect_json_eq "$R" 'r["assessment"]["now"]' '"2026-12-01T09:00:00Z"'
@@ -33,8 +33,10 @@ expect_json_eq "$R" '[(s["spec"], s["status"])
   ("files:path=repos", "ok")]' \
   "the demo's sources, in order, are ok"
 expect_json_eq "$R" '[(p["id"], p["status"]) for p in r["plugins"]
-  if p["status"] != "ok"]' '[("aws.live", "skipped"), ("git.repo", "skipped")]' \
-  "every plugin ran ok but the live and git collectors, which the demo has no use for"
+  if p["status"] != "ok"]' '[("aws.live", "skipped"), ("git.repo", "skipped"),
+  ("ai.agent.identity-used-elsewhere", "skipped"),
+  ("ai.path.traced-flow", "skipped"), ("ai.path.untraced-access", "skipped")]' \
+  "every plugin ran ok but the live and git collectors and the AI path checks, which the demo has no use for (no agent runs as an identity)"
 
 describe "questions"
 expect_json_eq "$R" '[q["id"] for q in r["questions"]]' \
@@ -211,9 +213,14 @@ expect_json_eq "$R" "$(resource_severities aws.cloudtrail.logging-gap)" "{
   'arn:aws:s3:::northwind-customer-pii-prod': 'high',
   'arn:aws:s3:::northwind-payroll-exports': 'high',
   'arn:aws:s3:::northwind-firmware-builds': 'medium',
+  'arn:aws:s3:::northwind-finance-reports': 'medium',
   'arn:aws:dynamodb:eu-central-1:412398765001:table/customers': 'medium',
   'arn:aws:dynamodb:eu-central-1:412398765001:table/orders': 'medium'}" \
-  "flags exactly the five sensitive stores whose reads are not logged"
+  "flags exactly the six sensitive stores whose reads are not logged"
+expect_json_eq "$R" "[(f['confidence'], f['evidence']['sensitivity_source'])
+  for f in r['findings'] if f['check'] == 'aws.cloudtrail.logging-gap'
+  and f['resource'] == 'arn:aws:s3:::northwind-finance-reports']" \
+  "[('low', 'name')]" "northwind-finance-reports: sensitive by its name only, low confidence"
 expect_json_eq "$R" "[f for f in r['findings']
   if f['check'] == 'aws.cloudtrail.logging-gap'
   and f['resource'] == 'arn:aws:s3:::northwind-support-kb']" '[]' \
@@ -338,14 +345,14 @@ expect_json_eq "$R" '[(a["id"], a["check"], a["count"], a["effort"],
   a["quick_win"]) for a in r["remediation"][:6]]' '[
   ("R01", "secrets.exposed-secret", 5, "low", True),
   ("R02", "aws.iam.access-key-not-rotated", 7, "low", True),
-  ("R03", "aws.cloudtrail.logging-gap", 5, "low", True),
+  ("R03", "aws.cloudtrail.logging-gap", 6, "low", True),
   ("R04", "aws.iam.root-access-key", 1, "low", True),
   ("R05", "secrets.ai-agent-credential", 2, "low", True),
   ("R06", "aws.iam.admin-equivalent", 5, "medium", False)]' \
   "quick wins first, then the most risk removed per unit of effort"
 expect_json_eq "$R" '[a["action"] for a in r["remediation"][:6]]' '[
   "Rotate 5 exposed secrets", "Rotate 7 access keys",
-  "Close 5 gaps in CloudTrail logging",
+  "Close 6 gaps in CloudTrail logging",
   "Delete the root user'"'"'s access key",
   "Move 2 AI agent credentials out of MCP configurations",
   "Scope down 5 identities with administrator-equivalent rights"]' \
@@ -360,7 +367,7 @@ expect_json_eq "$R" '[a["check"] for a in r["remediation"]
   "identities are sorted and unique; count is the findings'"
 expect_json_eq "$R" '{a["check"]: a["risk_removed"]
   for a in r["remediation"][:4]}' '{"secrets.exposed-secret": 14,
-  "aws.iam.access-key-not-rotated": 12, "aws.cloudtrail.logging-gap": 7,
+  "aws.iam.access-key-not-rotated": 12, "aws.cloudtrail.logging-gap": 8,
   "aws.iam.root-access-key": 4}' "risk removed sums the score weights"
 expect_json_eq "$R" '[a["severity"] for a in r["remediation"]
   if a["check"] == "aws.iam.cross-account-trust"]' '["critical"]' \

@@ -49,7 +49,7 @@ for text in "The four questions" "Remediation plan" "Contents" \
 done
 expect_json_eq "$T/es/report.json" '[a["action"] for a in
   r["remediation"][1:3]]' '["Rotar 7 claves de acceso",
-  "Cerrar 5 lagunas en el registro de CloudTrail"]' \
+  "Cerrar 6 lagunas en el registro de CloudTrail"]' \
   "report.json's actions are in Spanish"
 
 describe "assess --demo --lang es --template technical"

@@ -1,8 +1,6 @@
 -- AI agents' AWS identities used by something other than the agent
 -- platform: a role Bedrock runs as, also called from a person's CLI or
 -- another network. The key or role has left the agent.
-local cloudtrail = require("cloudtrail")
-
 local IDENTITIES = [[
   SELECT DISTINCT e.to_ref AS identity, a.platform, json_extract(e.attrs, '$.as') AS as_
   FROM edges e JOIN ai_agents a ON a.native_id = e.from_ref
@@ -75,7 +73,7 @@ return {
   owasp = "NHI9",
   severity = "medium",
   effort = "medium",
-  requires = { "ai_agents", "activity" },
+  requires = { "ai_agents", "paths", "activity" },
   title = "AI agent's identity is used from outside the agent platform",
   description = [[
 For each AWS identity an AI agent runs as (a Bedrock agent's or
@@ -87,7 +85,7 @@ sagemaker.amazonaws.com, a Lambda runtime): another workload or a
 person is using the agent's rights. High, as human use of a machine
 identity, when the user agent is a CLI or a browser; medium otherwise.
 Identities of other platforms, whose callers are not known, are not
-judged.]],
+judged; nor is anything when no agent has a path to sensitive data.]],
   remediation = [[
 Find who used the role and why. Restrict its trust policy to the
 platform's service principal, with aws:SourceAccount and aws:SourceArn
@@ -111,13 +109,11 @@ conditions, and give other users an identity of their own.]],
         ctx:finding{
           identity = identity,
           severity = human and "high" or "medium",
-          category = nil,
           title = string.format("%s, an AI agent's identity, was used %d time(s) from outside "
                                 .. "the agent platform%s", identity, total,
                                 human and " by a person's tools" or ""),
-          evidence = { expected_callers = expected, calls = foreign,
-                       networks_seen = cloudtrail.network_of(foreign[1].source_ip)
-                         or nhi.json.null, person_like = human and true or false },
+          evidence = { expected_callers = expected, calls = foreign, total_calls = total,
+                       person_like = human and true or false },
         }
       end
     end

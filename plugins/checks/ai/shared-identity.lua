@@ -21,6 +21,7 @@ return {
   id = "ai.agent.shared-identity",
   kind = "check",
   question = "ai-data-access",
+  category = "ai-sensitive-data-access",
   owasp = "NHI9",
   severity = "medium",
   effort = "medium",

@@ -18,7 +18,7 @@ return {
   owasp = "NHI5",
   severity = "info",
   effort = "low",
-  requires = { "ai_agents", "activity" },
+  requires = { "paths", "activity" },
   title = "AI agent's access to sensitive data is traced in the activity",
   description = [[
 Reports each path from an AI agent to a confidential or restricted

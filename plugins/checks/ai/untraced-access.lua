@@ -24,7 +24,7 @@ return {
   owasp = "NHI6",
   severity = "high",
   effort = "low",
-  requires = { "ai_agents", "resources" },
+  requires = { "paths", "resources" },
   title = "AI agent's access to sensitive data cannot be traced",
   description = [[
 For each path from an AI agent to a confidential or restricted AWS

@@ -5,7 +5,7 @@
 local cloudtrail = require("cloudtrail")
 
 local SENSITIVE = [[
-  SELECT native_id, type, sensitivity FROM resources
+  SELECT native_id, type, sensitivity, sensitivity_source FROM resources
   WHERE provider = 'aws' AND sensitivity IN ('confidential', 'restricted')
     AND type IN ('s3-bucket', 'dynamodb-table', 'lambda-function')
   ORDER BY native_id
@@ -90,11 +90,14 @@ local function store_gap(ctx, trails, store)
   if partial_selectors(trails) then
     evidence.note = "selectors that filter on event name were not evaluated"
   end
+  -- A label guessed from the store's name is a guess: so is the finding.
+  local guessed = store.sensitivity_source == "name"
+  if guessed then evidence.sensitivity_source = "name" end
   ctx:finding{
     resource = store.native_id,
     severity = store.sensitivity == "restricted" and "high" or "medium",
     status = state == "unknown" and "indeterminate" or "fail",
-    confidence = state == "unknown" and "low"
+    confidence = (state == "unknown" or guessed) and "low"
       or (evidence.note and "medium" or "high"),
     title = state == "unknown"
       and "Reads of a sensitive data store may not be logged (selectors not collected)"
@@ -123,7 +126,8 @@ stopped or has log file validation off (medium); and S3 buckets,
 DynamoDB tables and Lambda functions labelled confidential or
 restricted whose reads no recording trail logs as data events (high for
 restricted, medium for confidential; indeterminate when a trail's
-selectors were not collected). Without trail configuration it reports
+selectors were not collected; low confidence for a store labelled only
+by its name). Without trail configuration it reports
 nothing: that evidence was not collected.]],
   remediation = [[
 Keep one multi-region trail with global service events and log file
