@@ -103,14 +103,14 @@ void ag_detail_clear(struct ag_detail *d)
   memset(d, 0, sizeof *d);
 }
 
-static void step(struct ag_text *t, const char *kind, const char *from,
-                 const char *to, const char *permission,
-                 const char *actions, int unsure, const char *as)
+/* One step; where it starts is where the one before it leads (the
+ * first starts at the agent), so only where it leads is written. */
+static void step(struct ag_text *t, const char *kind, const char *to,
+                 const char *permission, const char *actions, int unsure,
+                 const char *as)
 {
   ag_text_raw(t, t->n > 1 ? ",{\"kind\":" : "{\"kind\":");
   ag_text_str(t, kind);
-  ag_text_raw(t, ",\"from\":");
-  ag_text_str(t, from);
   ag_text_raw(t, ",\"to\":");
   ag_text_str(t, to);
   ag_text_raw(t, ",\"permission\":");
@@ -126,15 +126,14 @@ static void step(struct ag_text *t, const char *kind, const char *from,
 /* The can_assume step of chain entry c (an assume edge << 1 | unsure);
  * a non-AWS edge is opened by its own first action. */
 static enum nhi_rc assume_step(sqlite3_stmt *edge, const struct ag_graph *g,
-                               uint32_t c, const char *from,
-                               struct ag_text *t)
+                               uint32_t c, struct ag_text *t)
 {
   const struct ag_assume *a = &g->assume[c >> 1];
   struct ag_detail d = { 0 };
   enum nhi_rc rc = a->aws ? NHI_OK : ag_edge_detail(edge, a->id, &d);
 
   if (!rc)
-    step(t, "can_assume", from, g->node_ids.keys[a->to],
+    step(t, "can_assume", g->node_ids.keys[a->to],
          a->aws ? "sts:AssumeRole" : d.first ? d.first : "can_assume",
          d.actions, c & 1, NULL);
   ag_detail_clear(&d);
@@ -153,12 +152,11 @@ enum nhi_rc ag_steps_text(sqlite3_stmt *edge, struct ag_graph *g,
   t->failed = 0;
   *via = g->node_ids.keys[run->node];
   ag_text_raw(t, "[");
-  step(t, "runs_as", g->agent_ids.keys[h->agent], *via, "runs_as", NULL,
-       0, run->as);
+  step(t, "runs_as", *via, "runs_as", NULL, 0, run->as);
   for (uint32_t k = 1; !rc && k < h->nchain; k++) {
     const char *to = g->node_ids.keys[g->assume[chain[k] >> 1].to];
 
-    rc = assume_step(edge, g, chain[k], *via, t);
+    rc = assume_step(edge, g, chain[k], t);
     *via = to;
   }
   if (!rc && !a->loaded) {
@@ -166,8 +164,7 @@ enum nhi_rc ag_steps_text(sqlite3_stmt *edge, struct ag_graph *g,
     a->loaded = 1;
   }
   if (!rc)
-    step(t, a->write ? "can_write" : "can_read", *via,
-         g->res_ids.keys[h->res],
+    step(t, a->write ? "can_write" : "can_read", g->res_ids.keys[h->res],
          a->detail.first ? a->detail.first : "access", a->detail.actions,
          a->unsure, NULL);
   ag_text_raw(t, "]");
