@@ -118,6 +118,18 @@ static enum nhi_rc may_assume(struct search *s, uint32_t caller,
   return rc;
 }
 
+/* Whether caller's own policies allow sts:AssumeRole nowhere: then no
+ * trust naming its account lets it in, and those are not walked. */
+static enum nhi_rc holds_no_assume(struct search *s, uint32_t caller,
+                                   int *none)
+{
+  int may;
+  enum nhi_rc rc = may_assume(s, caller, caller, &may);
+
+  *none = !rc && !s->scope[caller]->all && s->scope[caller]->n == 0;
+  return rc;
+}
+
 static enum nhi_rc decide(struct search *s, uint32_t caller,
                           const struct ag_assume *e, enum verdict *v)
 {
@@ -271,6 +283,13 @@ static enum nhi_rc assume_from(struct search *s, uint32_t x, uint32_t from,
   if (from == AG_NONE)
     return NHI_OK;
   n = &s->g->nodes[from];
+  if (n->as_n && from == s->g->nodes[x].root) {
+    int none;
+
+    rc = holds_no_assume(s, x, &none);
+    if (rc || none)
+      return rc;
+  }
   for (uint32_t i = n->as_first; i < n->as_first + n->as_n && !rc; i++) {
     const struct ag_assume *e = &s->g->assume[i];
 
