@@ -232,6 +232,8 @@ static void tally(const cJSON *paths, size_t *used, size_t *unlogged)
 static enum nhi_rc intro(struct nhi_rpt *r, const cJSON *agents,
                          const cJSON *paths)
 {
+  const char *key = cJSON_GetArraySize(paths) ? "ai.intro"
+                                              : "ai.intro.no_paths";
   char n[4][NHI_RPT_NUM_SIZE];
   size_t used, unlogged;
 
@@ -240,7 +242,7 @@ static enum nhi_rc intro(struct nhi_rpt *r, const cJSON *agents,
   nhi_rpt_fmt_num(cJSON_GetArraySize(paths), n[1]);
   nhi_rpt_fmt_num((double)used, n[2]);
   nhi_rpt_fmt_num((double)unlogged, n[3]);
-  return nhi_rpt_say(r, &r->body, 0, "ai.intro", (const char *const[]){
+  return nhi_rpt_say(r, &r->body, 0, key, (const char *const[]){
     "agents", n[0], "paths", n[1], "used", n[2], "unlogged", n[3], NULL });
 }
 
