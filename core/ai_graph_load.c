@@ -370,6 +370,8 @@ static enum nhi_rc load_sets(struct nhi_store *s, struct ag_graph *g)
   return finish(s, st, step, rc);
 }
 
+/* The graph the comparators below read names from: qsort takes no
+ * context, and the derivation runs on one thread. */
 static const struct ag_graph *sorting;
 
 static int by_assume(const void *pa, const void *pb)

@@ -54,12 +54,13 @@ local function expected_callers(ctx)
       out[row.identity] = e
       order[#order + 1] = row.identity
     end
-    if row.as_ == "action-group" or row.as_ == "execution-role" then
-      e[#e + 1] = "lambda"
-    elseif SERVICES[row.platform] then
-      e[#e + 1] = SERVICES[row.platform]
-    else
+    local caller = (row.as_ == "action-group" or row.as_ == "execution-role") and "lambda"
+      or SERVICES[row.platform]
+    if not caller then
       e.unknown = true
+    elseif not e[caller] then
+      e[caller] = true
+      e[#e + 1] = caller
     end
   end
   return out, order
@@ -112,7 +113,8 @@ conditions, and give other users an identity of their own.]],
           title = string.format("%s, an AI agent's identity, was used %d time(s) from outside "
                                 .. "the agent platform%s", identity, total,
                                 human and " by a person's tools" or ""),
-          evidence = { expected_callers = expected, calls = foreign, total_calls = total,
+          evidence = { expected_callers = nhi.json.array({ table.unpack(expected) }),
+                       calls = foreign, total_calls = total,
                        person_like = human and true or false },
         }
       end
