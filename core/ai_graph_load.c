@@ -455,9 +455,12 @@ static uint32_t root_of(const struct ag_graph *g, const char *arn)
 static void index_edges(struct ag_graph *g)
 {
   sorting = g;
-  qsort(g->assume, g->nassume, sizeof *g->assume, by_assume);
-  qsort(g->access, g->naccess, sizeof *g->access, by_access);
-  qsort(g->runs, g->nruns, sizeof *g->runs, by_run);
+  if (g->nassume)
+    qsort(g->assume, g->nassume, sizeof *g->assume, by_assume);
+  if (g->naccess)
+    qsort(g->access, g->naccess, sizeof *g->access, by_access);
+  if (g->nruns)
+    qsort(g->runs, g->nruns, sizeof *g->runs, by_run);
   unique_runs(g);
   for (size_t i = g->nassume; i-- > 0;) {
     g->nodes[g->assume[i].from].as_first = (uint32_t)i;

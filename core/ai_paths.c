@@ -352,7 +352,8 @@ static enum nhi_rc search_agent(struct search *s, uint32_t agent)
   rc = walk(s, agent, 0);
   if (!rc && s->saw_unsure)
     rc = walk(s, agent, 1);
-  qsort(s->hits, s->nhits, sizeof *s->hits, by_hit);
+  if (s->nhits)
+    qsort(s->hits, s->nhits, sizeof *s->hits, by_hit);
   for (size_t i = 0; i < s->nhits && !rc; i++)
     rc = ag_writer_put(s->writer, &s->hits[i], s->pool + s->hits[i].chain,
                        s->st);
