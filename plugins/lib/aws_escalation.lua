@@ -204,23 +204,48 @@ end
 
 
 
--- The principals with an Allow that could match action: only they can
--- be allowed it by identity-based policies. Cached per action.
-local HOLDERS = [[
+-- The principals with an Allow that could match an action: only they
+-- can be allowed it by identity-based policies. The Allow grants'
+-- action patterns are read once, each with its holders (one per line);
+-- an action's holders are those of the patterns that match it, and of
+-- every NotAction grant. Cached per action.
+local PATTERN_HOLDERS = [[
+  SELECT pattern, group_concat(native_id, char(10)) AS holders FROM (
+    SELECT DISTINCT lower(a.value) AS pattern, i.native_id
+    FROM grants g JOIN identities i ON i.id = g.identity_id, json_each(g.actions) a
+    WHERE g.effect = 'allow' AND g.not_action = 0)
+  GROUP BY pattern ORDER BY pattern
+]]
+local NOT_ACTION_HOLDERS = [[
   SELECT DISTINCT i.native_id FROM grants g JOIN identities i ON i.id = g.identity_id
-  WHERE g.effect = 'allow' AND (g.not_action = 1 OR EXISTS (
-    SELECT 1 FROM json_each(g.actions) a WHERE lower(?) GLOB lower(a.value)))
+  WHERE g.effect = 'allow' AND g.not_action = 1
 ]]
 
+-- An action pattern (* and ?) as an anchored Lua pattern.
+local function lua_pattern(glob)
+  return "^" .. glob:gsub("[%^%$%(%)%%%.%[%]%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".")
+    .. "$"
+end
+
 function Graph:holds(arn, action)
-  local cache = self.holders or {}
-  self.holders = cache
-  if not cache[action] then
-    local set = {}
-    for row in self.ctx.db:rows(HOLDERS, action) do set[row.native_id] = true end
-    cache[action] = set
+  if not self.patterns then
+    self.patterns, self.holders = all_rows(self.ctx, PATTERN_HOLDERS), {}
+    for _, row in ipairs(self.patterns) do row.match = lua_pattern(row.pattern) end
+    self.not_action = {}
+    for row in self.ctx.db:rows(NOT_ACTION_HOLDERS) do self.not_action[row.native_id] = true end
   end
-  return cache[action][arn] == true
+  local set = self.holders[action]
+  if not set then
+    set = setmetatable({}, { __index = self.not_action })
+    local lower = action:lower()
+    for _, row in ipairs(self.patterns) do
+      if lower:find(row.match) then
+        for holder in row.holders:gmatch("[^\n]+") do set[holder] = true end
+      end
+    end
+    self.holders[action] = set
+  end
+  return set[arn] == true
 end
 
 -- The candidates of lists (taken as one list, in order) that the round
