@@ -249,24 +249,50 @@ function Graph:holds(arn, action)
 end
 
 -- The candidates of lists (taken as one list, in order) that the round
--- wants: {arn, place in the whole list}, each once. A list's picks are
--- kept for the round, so a long list is filtered once, not per node.
-function Graph:pick(lists)
-  local out, offset = {}, 0
-  for _, list in ipairs(lists) do
-    local picked = self.picked[list]
-    if not picked then
-      picked = {}
-      for i, c in ipairs(list) do
-        if self.wanted[c] then picked[#picked + 1] = { c, i } end
-      end
-      self.picked[list] = picked
+-- wants, each once: {arns, place = {[arn] = its first place in the
+-- whole list}}. Kept for the round: a list is filtered once, and a
+-- combination of lists merged once, not per node.
+local WEAK = { __mode = "k" }
+local RESULT = {}
+local EMPTY = {}
+
+-- The places in list of the candidates the round wants.
+function Graph:wanted_places(list)
+  local places = self.places[list]
+  if not places then
+    places = {}
+    for i, c in ipairs(list) do
+      if self.wanted[c] then places[#places + 1] = i end
     end
-    for _, p in ipairs(picked) do out[#out + 1] = { p[1], offset + p[2] } end
-    offset = offset + #list
+    self.places[list] = places
   end
-  return out
+  return places
 end
+
+function Graph:pick(lists)
+  local cache = self.combos
+  for _, list in ipairs(lists) do
+    cache[list] = cache[list] or setmetatable({}, WEAK)
+    cache = cache[list]
+  end
+  if not cache[RESULT] then
+    local arns, place, offset = {}, {}, 0
+    for _, list in ipairs(lists) do
+      for _, i in ipairs(self:wanted_places(list)) do
+        local c = list[i]
+        if not place[c] then
+          arns[#arns + 1] = c
+          place[c] = offset + i
+        end
+      end
+      offset = offset + #list
+    end
+    cache[RESULT] = { arns = arns, place = place }
+  end
+  return cache[RESULT]
+end
+
+local NO_PICKS = { arns = EMPTY, place = EMPTY }
 
 -- The targets (ARNs, not arn itself) arn may act on with action among
 -- picks (Graph:pick), each {arn, decision, place}. Unless any_policy (a
@@ -274,13 +300,14 @@ end
 -- is asked. Asked in chunks: once the node has esc.ADMIN_EDGES allowed
 -- edges to administrators, it needs no more.
 function Graph:targets(arn, action, picks, context, any_policy)
-  if #picks == 0 or (not any_policy and not self:holds(arn, action)) then return {} end
-  local list, place = {}, {}
-  for _, p in ipairs(picks) do
-    if p[1] ~= arn and not place[p[1]] then
-      list[#list + 1] = p[1]
-      place[p[1]] = p[2]
+  local list, place = picks.arns, picks.place
+  if #list == 0 or (not any_policy and not self:holds(arn, action)) then return {} end
+  if place[arn] then
+    local others = {}
+    for _, c in ipairs(list) do
+      if c ~= arn then others[#others + 1] = c end
     end
+    list = others
   end
   local out, extra, counted = {}, 0, {}
   for first = 1, #list, esc.CHUNK do
@@ -354,10 +381,12 @@ function Graph:join_groups(node)
   self:next_move()
   if node.type ~= "user" or not self.wanted.admin then return end
   if not self.admin_groups then
-    self.admin_groups = {}
+    local groups = { arns = {}, place = {} }
     for i, row in ipairs(all_rows(self.ctx, ADMIN_GROUPS)) do
-      self.admin_groups[i] = { row.arn, i }
+      groups.arns[i] = row.arn
+      groups.place[row.arn] = i
     end
+    self.admin_groups = groups
   end
   for _, t in ipairs(self:targets(node.native_id, "iam:AddUserToGroup", self.admin_groups)) do
     self:add(node.native_id, "admin",
@@ -372,8 +401,6 @@ local TRUSTS = [[
   WHERE kind = 'can_assume' AND to_type = 'identity' AND from_type != 'federated'
   ORDER BY to_ref
 ]]
-
-local EMPTY = {}
 
 function Graph:trusted_by(principal)
   if not self.trusts then
@@ -486,9 +513,9 @@ function Graph:pass_role_moves(node)
   for _, t in ipairs(esc.PASS_ROLE) do
     self:next_move()
     local picks = self:holds(arn, "iam:PassRole")
-      and self:pick({ self:service_roles(t.service, t.profile) }) or EMPTY
+      and self:pick({ self:service_roles(t.service, t.profile) }) or NO_PICKS
     local d, used
-    if #picks > 0 then d, used = self:may_run(node, t.run, t.probe) end
+    if #picks.arns > 0 then d, used = self:may_run(node, t.run, t.probe) end
     if d then
       local context = { ["iam:PassedToService"] = t.service }
       for _, hit in ipairs(self:targets(arn, "iam:PassRole", picks, context)) do
@@ -529,14 +556,14 @@ function Graph:run_as_moves(node)
         end
       end
       local picks = #rows == 0 and self:pick({ self:service_roles(t.service, t.profile) })
-        or EMPTY
-      local d = #picks > 0 and self:may(arn, t.action, self:probes(node, t.probe))
-      for _, p in ipairs(d and picks or EMPTY) do
-        if p[1] ~= arn then
-          local step = as_step(arn, t.action, p[1], t.id, "indeterminate")
+        or NO_PICKS
+      local d = #picks.arns > 0 and self:may(arn, t.action, self:probes(node, t.probe))
+      for _, role in ipairs(d and picks.arns or EMPTY) do
+        if role ~= arn then
+          local step = as_step(arn, t.action, role, t.id, "indeterminate")
           step.note = "the evidence does not say which " .. t.type
             .. " runs as this role"
-          self:add(arn, p[1], step, p[2])
+          self:add(arn, role, step, picks.place[role])
         end
       end
     end
@@ -612,7 +639,8 @@ function Graph:build(skip, is_admin, has_data)
   end
   local wanted, first = useful, true
   while next(wanted) do
-    self.wanted, self.picked = wanted, setmetatable({}, { __mode = "k" })
+    self.wanted = wanted
+    self.places, self.combos = setmetatable({}, WEAK), setmetatable({}, WEAK)
     local next_wanted, still = {}, {}
     for _, arn in ipairs(active) do
       local before = #self.out[arn]
