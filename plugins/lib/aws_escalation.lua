@@ -100,9 +100,9 @@ local function all_rows(ctx, sql, ...)
   return out
 end
 
--- Asked in chunks of this many candidates, so that a node stops once it
--- has allowed edges to esc.ADMIN_EDGES administrators: the one a path
--- takes and the ten more a finding names.
+-- Candidates are asked in chunks, the first this long (Graph:targets),
+-- so that a node stops once it has allowed edges to esc.ADMIN_EDGES
+-- administrators: the one a path takes and the ten more a finding names.
 esc.CHUNK = 32
 esc.ADMIN_EDGES = 11
 
@@ -146,14 +146,10 @@ end
 -- "allow", "indeterminate" or nil: may arn do action on any of the
 -- resources (a list)? context: extra request keys.
 function Graph:may(arn, action, resources, context)
-  local best
-  for _, r in ipairs(resources) do
-    local d = self.ctx.aws:decide{ principal = arn, action = action,
-                                   resource = r, context = context }
-    if d == "allow" then return "allow" end
-    if d == "indeterminate" then best = "indeterminate" end
-  end
-  return best
+  local allowed, open = self.ctx.aws:allowed_resources(arn, action, resources,
+                                                        { context = context })
+  if #allowed > 0 then return "allow" end
+  if #open > 0 then return "indeterminate" end
 end
 
 -- The resources a new resource of a service could have, in every region
@@ -297,8 +293,11 @@ local NO_PICKS = { arns = EMPTY, place = EMPTY }
 -- The targets (ARNs, not arn itself) arn may act on with action among
 -- picks (Graph:pick), each {arn, decision, place}. Unless any_policy (a
 -- resource policy may allow it alone), only a holder of a matching Allow
--- is asked. Asked in chunks: once the node has esc.ADMIN_EDGES allowed
--- edges to administrators, it needs no more.
+-- is asked. Asked in chunks, each twice as long as the one before: once
+-- the node has esc.ADMIN_EDGES allowed edges to administrators, it needs
+-- no more. (Only the first round has administrators to find, and a node
+-- that finds one there keeps no edge past the esc.ADMIN_EDGES-th, see
+-- Graph:trim: so how far the last chunk goes changes no path.)
 function Graph:targets(arn, action, picks, context, any_policy)
   local list, place = picks.arns, picks.place
   if #list == 0 or (not any_policy and not self:holds(arn, action)) then return {} end
@@ -310,9 +309,11 @@ function Graph:targets(arn, action, picks, context, any_policy)
     list = others
   end
   local out, extra, counted = {}, 0, {}
-  for first = 1, #list, esc.CHUNK do
-    if self.allowed_to_admin + extra >= esc.ADMIN_EDGES then break end
-    local chunk = table.move(list, first, math.min(first + esc.CHUNK - 1, #list), 1, {})
+  local first, size = 1, esc.CHUNK
+  while first <= #list and self.allowed_to_admin + extra < esc.ADMIN_EDGES do
+    local last = math.min(first + size - 1, #list)
+    local chunk = table.move(list, first, last, 1, {})
+    first, size = last + 1, size * 2
     local allowed, open = self.ctx.aws:allowed_resources(arn, action, chunk,
                                                           { context = context })
     for _, r in ipairs(allowed) do
