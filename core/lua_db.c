@@ -7,34 +7,6 @@
 
 #include <lauxlib.h>
 
-#include <stdio.h>
-#include <stdlib.h>
-struct sqlprof { const char *sql; long long ns, n; };
-static struct sqlprof profs[512];
-static int nprofs;
-static void sqlprof_dump(void)
-{
-  for (int i = 0; i < nprofs; i++)
-    if (profs[i].ns > 200000000LL)
-      fprintf(stderr, "SQLPROF %8.2f s %9lld  %.300s\n", profs[i].ns / 1e9,
-              profs[i].n, profs[i].sql);
-}
-static int sqlprof_cb(unsigned t, void *c, void *p, void *x)
-{
-  const char *sql = sqlite3_sql(p);
-  (void)t; (void)c;
-  for (int i = 0; i < nprofs; i++)
-    if (profs[i].sql == sql || !strcmp(profs[i].sql, sql)) {
-      profs[i].ns += *(long long *)x; profs[i].n++; return 0;
-    }
-  if (nprofs < 512) {
-    profs[nprofs].sql = strdup(sql); profs[nprofs].ns = *(long long *)x;
-    profs[nprofs++].n = 1;
-    if (nprofs == 1) atexit(sqlprof_dump);
-  }
-  return 0;
-}
-
 #define ROWS_MT "nhi.db.rows"
 
 /* Tables only the host writes: plugins read them, never change them. */
@@ -74,7 +46,6 @@ static int authorize(void *ud, int action, const char *a, const char *b,
 void nhi_api_guard_sql(struct nhi_store *store, struct nhi_run *run)
 {
   sqlite3_set_authorizer(store->db, run ? authorize : NULL, run);
-  if (getenv("NHI_SQLPROF")) sqlite3_trace_v2(store->db, SQLITE_TRACE_PROFILE, sqlprof_cb, NULL);
 }
 
 static struct nhi_run *run_of(lua_State *L)

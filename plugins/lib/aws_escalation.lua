@@ -328,15 +328,38 @@ function Graph:targets(arn, action, picks, context, any_policy)
   return out
 end
 
-local GROUPS_OF = [[
-  SELECT to_ref FROM edges WHERE kind = 'member_of' AND from_ref = ? AND to_type = 'group'
+local GROUPS = [[
+  SELECT from_ref AS arn, to_ref AS grp FROM edges
+  WHERE kind = 'member_of' AND to_type = 'group' ORDER BY id
 ]]
 local OWN_POLICIES = [[
-  SELECT DISTINCT g.policy FROM grants g JOIN identities i ON i.id = g.identity_id
+  SELECT DISTINCT i.native_id AS arn, g.policy FROM grants g
+  JOIN identities i ON i.id = g.identity_id
   JOIN policies p ON p.native_id = g.policy AND p.kind = 'managed'
-  WHERE i.native_id = ? AND coalesce(json_extract(p.attrs, '$.aws_managed'), 0) = 0
-  ORDER BY g.policy
+  WHERE coalesce(json_extract(p.attrs, '$.aws_managed'), 0) = 0
+  ORDER BY i.native_id, g.policy
 ]]
+
+-- {[arn] = {values}} from the rows of sql, read once.
+local function lists_by_arn(ctx, sql, field)
+  local out = {}
+  for row in ctx.db:rows(sql) do
+    local list = out[row.arn] or {}
+    out[row.arn] = list
+    list[#list + 1] = row[field]
+  end
+  return out
+end
+
+-- The groups of each principal, and the customer managed policies
+-- attached to it (or to its groups), read once.
+function Graph:own()
+  if not self.groups_of then
+    self.groups_of = lists_by_arn(self.ctx, GROUPS, "grp")
+    self.policies_of = lists_by_arn(self.ctx, OWN_POLICIES, "policy")
+  end
+  return self.groups_of, self.policies_of
+end
 
 -- Edges to "admin": node rewrites its own permissions.
 function Graph:self_grants(node)
@@ -354,12 +377,13 @@ function Graph:self_grants(node)
     end
   end
   for _, action in ipairs(SELF_GRANT[node.type]) do try(action, arn, "self-policy") end
-  for row in self.ctx.db:rows(GROUPS_OF, arn) do
-    for _, action in ipairs(SELF_GRANT.group) do try(action, row.to_ref, "group-policy") end
+  local groups_of, policies_of = self:own()
+  for _, group in ipairs(groups_of[arn] or EMPTY) do
+    for _, action in ipairs(SELF_GRANT.group) do try(action, group, "group-policy") end
   end
-  for row in self.ctx.db:rows(OWN_POLICIES, arn) do
-    try("iam:CreatePolicyVersion", row.policy, "policy-version")
-    try("iam:SetDefaultPolicyVersion", row.policy, "default-policy-version",
+  for _, policy in ipairs(policies_of[arn] or EMPTY) do
+    try("iam:CreatePolicyVersion", policy, "policy-version")
+    try("iam:SetDefaultPolicyVersion", policy, "default-policy-version",
         "an older version of the policy may grant more; the export does not say")
   end
 end
