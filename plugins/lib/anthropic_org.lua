@@ -17,6 +17,13 @@ M.FILES = {
 -- The workspace keys without one belong to.
 M.DEFAULT_WORKSPACE = "default"
 
+-- org_member of a user the users list does not hold: false when the
+-- list was read (the user has left), unknown (nil) when it was not.
+local function gone(st)
+  if st.users then return false end
+  return nil
+end
+
 local function write_user(ctx, u, in_org)
   return ctx.evidence:identity{ provider = "anthropic", native_id = u.id, kind = "user",
     is_human = true, name = v(u.name) or v(u.email), created_at = v(u.added_at),
@@ -40,10 +47,12 @@ local function key_owner(ctx, st, k)
   if type(who) ~= "table" or type(who.id) ~= "string" then return nil end
   if not st.ids[who.id] then
     local user = who.type == nil or who.type == "user"
+    local member
+    if user then member = gone(st) end
     st.ids[who.id] = ctx.evidence:identity{ provider = "anthropic", native_id = who.id,
       kind = user and "user" or "service_account", is_human = user,
       name = v(who.name) or v(who.email),
-      attrs = { org_member = user and (st.users and false or nil) or nil } }
+      attrs = { org_member = member } }
   end
   return st.ids[who.id], who.id, v(who.type)
 end

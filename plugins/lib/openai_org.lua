@@ -26,6 +26,13 @@ function M.valid_project_id(id)
   return type(id) == "string" and id:match("^[%w_-]+$") ~= nil
 end
 
+-- org_member of a user the users list does not hold: false when the
+-- list was read (the user has left), unknown (nil) when it was not.
+local function gone(st)
+  if st.users then return false end
+  return nil
+end
+
 local function write_user(ctx, u, in_org)
   return ctx.evidence:identity{ provider = "openai", native_id = u.id, kind = "user",
     is_human = true, name = v(u.name) or v(u.email), created_at = v(u.added_at),
@@ -62,7 +69,7 @@ local function key_owner(ctx, st, p, owner)
     return st.ids[sa.id] or write_service_account(ctx, p, sa), sa.id, "service_account", v(sa.role)
   end
   if type(u) == "table" and u.id then
-    if not st.ids[u.id] then st.ids[u.id] = write_user(ctx, u, st.users and false or nil) end
+    if not st.ids[u.id] then st.ids[u.id] = write_user(ctx, u, gone(st)) end
     return st.ids[u.id], u.id, "user", v(u.role)
   end
   return nil
@@ -90,7 +97,7 @@ local function write_admin_key(ctx, st, k)
   if type(o.id) == "string" then
     row = st.ids[o.id]
     if not row and o.id:match("^user") then
-      row = write_user(ctx, o, st.users and false or nil)
+      row = write_user(ctx, o, gone(st))
       st.ids[o.id] = row
     elseif not row then
       row = ctx.evidence:identity{ provider = "openai", native_id = o.id,
