@@ -29,13 +29,17 @@ local function error_message(body)
   return nil
 end
 
-local function failure(kind, call, status, text)
-  return { kind = kind, call = call, status = status, text = text }
+-- An error: kind, the call, the HTTP status, reason (what went wrong)
+-- and text (the reason with the call's name, for the user).
+local function failure(kind, call, status, reason)
+  local text = reason
+  if reason:sub(1, #call + 1) ~= call .. ":" then text = call .. ": " .. reason end
+  return { kind = kind, call = call, status = status, reason = reason, text = text }
 end
 
 local function from_response(call, resp)
   local m = error_message(resp.body)
-  local text = string.format("%s: HTTP %d%s", call, resp.status, m and (": " .. m) or "")
+  local text = string.format("HTTP %d%s", resp.status, m and (": " .. m) or "")
   -- A refused call (the key may not read this) is something the source
   -- could not see, not a broken source.
   if resp.status == 401 or resp.status == 403 then
@@ -60,8 +64,7 @@ function Client:get(call, path, query)
   local doc, bad = nhi.json.decode(resp.body)
   if type(doc) ~= "table" or nhi.json.is_array(doc) or not nhi.json.is_array(doc.data) then
     return nil, failure("failed", call, resp.status, string.format(
-      "%s: the answer is not a list (an object with a data array)%s", call,
-      bad and (": " .. bad) or ""))
+      "the answer is not a list (an object with a data array)%s", bad and (": " .. bad) or ""))
   end
   return doc
 end
@@ -87,12 +90,11 @@ function Client:pages(call, path, query)
     if doc.has_more ~= true then return pages end
     after = next_cursor(doc)
     if not after or seen[after] then
-      return nil, failure("failed", call, nil, call .. ": has_more without a new cursor")
+      return nil, failure("failed", call, nil, "has_more without a new cursor")
     end
     seen[after] = true
   end
-  return nil, failure("failed", call, nil, string.format("%s: more than %d pages", call,
-    MAX_PAGES))
+  return nil, failure("failed", call, nil, string.format("more than %d pages", MAX_PAGES))
 end
 
 -- Gaps counted per call, so a hundred refused projects make one note.
@@ -102,7 +104,7 @@ function M.gaps(ctx)
     if not g.counts[err.call] then
       g.counts[err.call] = 0
       g.order[#g.order + 1] = err.call
-      g.reasons[err.call] = err.text
+      g.reasons[err.call] = err.reason
     end
     g.counts[err.call] = g.counts[err.call] + 1
   end
