@@ -417,4 +417,28 @@ for text in "Toprisks" \
   fi
 done
 
+describe "AI provider organisations (README, \"AI provider organisations\")"
+expect_json_eq "$R" 'sorted((f["check"], f["severity"], f["status"], f["identity"],
+  f["resource"]) for f in r["findings"] if f["check"].startswith("ai."))' '[
+  ("ai.provider-key-unscoped", "critical", "fail", "user-NwAlice01", "key_NwAdm001"),
+  ("ai.provider-key-unscoped", "medium", "fail", "user-NwPriya02", "key_NwLeg001"),
+  ("ai.provider-key-unscoped", "medium", "fail", "user_01NwSofia", "apikey_01NwCursorBridge"),
+  ("ai.provider-key-unused", "medium", "fail", "user-NwDevP03", "key_NwDev001"),
+  ("ai.provider-key-unused", "medium", "fail", "user-NwJonas09", "key_NwHack01"),
+  ("ai.provider-key-unused", "medium", "indeterminate", "user_01NwSofia", "apikey_01NwCursorBridge"),
+  ("ai.provider-key-without-owner", "high", "fail", "user-NwDevP03", "key_NwDev001"),
+  ("ai.provider-key-without-owner", "high", "fail", "user-NwJonas09", "key_NwHack01"),
+  ("ai.provider-key-without-owner", "high", "fail", "user_01NwMarta", "apikey_01NwTicketTriage")]' \
+  "unused, orphaned and unscoped AI provider keys; Anthropic's use indeterminate"
+expect_json_eq "$R" 'sorted((f["severity"], f["identity"], f["evidence"]["key_id"],
+  f["location"]["path"]) for f in r["findings"] if f["check"] == "secrets.exposed-secret"
+  and f["secret_type"] == "openai_api_key")' '[
+  ("critical", "user-NwAlice01", "key_NwAdm001", "firmware-pipeline/scripts/usage_report.py"),
+  ("high", "svc_acct_NwCopilotProd", "key_NwCop001", "support-copilot/deploy/copilot.env")]' \
+  "found OpenAI keys are the admin key and the copilot's project key, by their redacted values"
+expect_json_eq "$R" '[(f["identity"], f["evidence"]["key_id"]) for f in r["findings"]
+  if f["check"] == "secrets.ai-agent-credential" and f["secret_type"] == "anthropic_api_key"]' \
+  '[("user_01NwSofia", "apikey_01NwCursorBridge")]' \
+  "the Cursor MCP server's Anthropic key is Sofia's Default-workspace key"
+
 finish
