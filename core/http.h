@@ -28,9 +28,10 @@ struct nhi_http_sigv4 {
 /* One request. Every string is borrowed for the duration of the call.
  * Headers are "Name: value" lines; Authorization and X-Amz-Date are the
  * signer's and refused when auth is set, and so is the header a
- * NHI_HTTP_AUTH_HEADER request carries its token in (x-api-key). With SigV4 the query string is
- * rewritten sorted and RFC 3986 encoded (what is sent is what is
- * signed), and an S3 request gets its x-amz-content-sha256 header. */
+ * NHI_HTTP_AUTH_HEADER request carries its token in (x-api-key). With
+ * SigV4 the query string is rewritten sorted and RFC 3986 encoded (what
+ * is sent is what is signed), and an S3 request gets its
+ * x-amz-content-sha256 header. */
 struct nhi_http_request {
   const char *method;          /* "GET" when NULL */
   const char *url;             /* http:// or https:// only */

@@ -379,9 +379,9 @@ static void free_list(char **list, size_t n)
 void nhi_plugin_clear(struct nhi_plugin *p)
 {
   char **strings[] = { &p->id, &p->path, &p->description, &p->source,
-                       &p->method, &p->question, &p->category, &p->owasp, &p->severity,
-                       &p->effort, &p->title, &p->remediation,
-                       &p->params_json };
+                       &p->method, &p->question, &p->category, &p->owasp,
+                       &p->severity, &p->effort, &p->title,
+                       &p->remediation, &p->params_json };
 
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
     free(*strings[i]);

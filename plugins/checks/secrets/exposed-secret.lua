@@ -25,8 +25,9 @@ local function link_ai_key(k, evidence, row, where)
   local what = k.provider == "anthropic" and "Anthropic API key"
     or (k.admin and "OpenAI admin key" or "OpenAI project key")
   local scope = a.project_name or a.project_id or a.workspace_name or a.workspace_id
-  local title = string.format("%s %s%s%s exposed %s%s", what, k.credential, scope and (" (" .. scope .. ")") or "",
-    k.identity and (" of " .. k.identity) or "", where, row.path)
+  local title = string.format("%s %s%s%s exposed %s%s", what, k.credential,
+    scope and (" (" .. scope .. ")") or "", k.identity and (" of " .. k.identity) or "",
+    where, row.path)
   return severity, title
 end
 

@@ -15,7 +15,9 @@ local function client(ctx)
   local opts = admin.options("anthropic:admin", ctx.source.location, OPTIONS)
   local env = opts.key_env or "ANTHROPIC_ADMIN_KEY"
   local key, why = nhi.http.env_secret(env)
-  if not key then error("anthropic:admin: " .. why .. " (an Admin API key, sk-ant-admin01-...)", 0) end
+  if not key then
+    error("anthropic:admin: " .. why .. " (an Admin API key, sk-ant-admin01-...)", 0)
+  end
   local base = opts.base_url or nhi.http.setting("ANTHROPIC_BASE_URL") or DEFAULT_BASE
   nhi.log.info("admin API at %s, key from %s", base, env)
   return admin.client{ base = base, auth = { type = "header", name = "x-api-key", token = key },
