@@ -909,16 +909,31 @@ enum nhi_rc nhi_aws_engine_allow_scope(struct nhi_aws_engine *e,
   return nhi_aws_scope_add(sc, &p->identity, action);
 }
 
+/* Whether q acts on an IAM resource other than through sts: IAM's
+ * users, roles, groups and policies take no resource-based policy (a
+ * role's trust policy governs only the sts: calls on it). */
+static int iam_without_policy(const struct nhi_aws_query *q)
+{
+  struct nhi_aws_arn a;
+
+  return nhi_aws_arn_parse(q->resource, &a) && a.service_len == 3 &&
+         strncmp(a.service, "iam", 3) == 0 &&
+         strncasecmp(q->action, "sts:", 4) != 0;
+}
+
 enum nhi_rc nhi_aws_engine_has_rpolicy(struct nhi_aws_engine *e,
                                        const struct nhi_aws_query *q,
                                        int *has)
 {
   enum nhi_aws_rpolicy kind;
   struct rpolicy *r;
-  char *key = rpolicy_key(q, &kind);
+  char *key;
   enum nhi_rc rc;
 
   *has = 0;
+  if (iam_without_policy(q))
+    return NHI_OK;
+  key = rpolicy_key(q, &kind);
   if (!key)
     return NHI_ERR_NOMEM;
   rc = rpolicy_get(e, key, &r);

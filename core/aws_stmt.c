@@ -80,12 +80,13 @@ static enum nhi_rc copy_strings(const cJSON *v, char ***out, size_t *n)
 }
 
 /* The strings of a string-or-array value in one block: *out, the
- * pointers, is followed by the text they point at, so one free() frees
- * it all. */
-static enum nhi_rc pack_strings(const cJSON *v, char ***out, size_t *n)
+ * pointers, is followed by their lengths (*lens) and the text they point
+ * at, so one free() frees it all. */
+static enum nhi_rc pack_strings(const cJSON *v, char ***out, size_t **lens,
+                                size_t *n)
 {
   const cJSON *first = cJSON_IsArray(v) ? v->child : v, *e;
-  size_t count = 0, bytes = 0, len;
+  size_t count = 0, bytes = 0, len, slots;
   char *text;
 
   for (e = first; e; e = cJSON_IsArray(v) ? e->next : NULL)
@@ -94,17 +95,20 @@ static enum nhi_rc pack_strings(const cJSON *v, char ***out, size_t *n)
       bytes += strlen(e->valuestring) + 1;
     }
   *n = 0;
-  *out = malloc((count ? count : 1) * sizeof **out + bytes);
+  slots = count ? count : 1;
+  *out = malloc(slots * (sizeof **out + sizeof **lens) + bytes);
   if (!*out)
     return NHI_ERR_NOMEM;
-  text = (char *)(*out + (count ? count : 1));
+  *lens = (size_t *)(*out + slots);
+  text = (char *)(*lens + slots);
   for (e = first; e; e = cJSON_IsArray(v) ? e->next : NULL) {
     if (!cJSON_IsString(e))
       continue;
-    len = strlen(e->valuestring) + 1;
-    memcpy(text, e->valuestring, len);
+    len = strlen(e->valuestring);
+    memcpy(text, e->valuestring, len + 1);
+    (*lens)[*n] = len;
     (*out)[(*n)++] = text;
-    text += len;
+    text += len + 1;
   }
   return NHI_OK;
 }
@@ -184,10 +188,11 @@ static enum nhi_rc read_statement(struct nhi_aws_stmt *st, const cJSON *s,
   pr = f.principal ? f.principal : f.not_principal;
   st->not_principal = !f.principal && f.not_principal;
   if (act)
-    rc = pack_strings(act, &st->actions, &st->nactions);
+    rc = pack_strings(act, &st->actions, &st->action_lens, &st->nactions);
   st->has_resource = res != NULL;
   if (!rc && res)
-    rc = pack_strings(res, &st->resources, &st->nresources);
+    rc = pack_strings(res, &st->resources, &st->resource_lens,
+                      &st->nresources);
   if (!rc && pr)
     rc = read_principal(st, pr);
   if (!rc && f.condition &&
@@ -229,8 +234,8 @@ enum nhi_rc nhi_aws_stmts_add_doc(struct nhi_aws_stmts *list,
 }
 
 /* Parses JSON text that must be a list of strings into *out. */
-static enum nhi_rc text_list(const char *text, char ***out, size_t *n,
-                             const char **why)
+static enum nhi_rc text_list(const char *text, char ***out, size_t **lens,
+                             size_t *n, const char **why)
 {
   cJSON *v = cJSON_Parse(text);
   enum nhi_rc rc;
@@ -240,7 +245,7 @@ static enum nhi_rc text_list(const char *text, char ***out, size_t *n,
     *why = "a grant's actions or resources are not a JSON list";
     return NHI_ERR_INPUT;
   }
-  rc = pack_strings(v, out, n);
+  rc = pack_strings(v, out, lens, n);
   cJSON_Delete(v);
   return rc;
 }
@@ -256,10 +261,11 @@ static enum nhi_rc read_grant(struct nhi_aws_stmt *st,
   st->not_resource = g->not_resource;
   st->has_resource = 1;
   rc = text_list(g->actions ? g->actions : "[]", &st->actions,
-                 &st->nactions, why);
+                 &st->action_lens, &st->nactions, why);
   if (!rc)
     rc = text_list(g->resources ? g->resources : "[\"*\"]",
-                   &st->resources, &st->nresources, why);
+                   &st->resources, &st->resource_lens, &st->nresources,
+                   why);
   if (!rc && g->condition) {
     st->condition = cJSON_Parse(g->condition);
     if (!cJSON_IsObject(st->condition)) {
@@ -294,12 +300,21 @@ enum nhi_rc nhi_aws_stmts_add_grant(struct nhi_aws_stmts *list,
   return rc;
 }
 
+int nhi_aws_stmt_names_action(const struct nhi_aws_stmt *st,
+                              const char *action)
+{
+  size_t len = strlen(action);
+
+  for (size_t i = 0; i < st->nactions; i++)
+    if (nhi_aws_glob(st->actions[i], st->action_lens[i], action, len, 1))
+      return 1;
+  return 0;
+}
+
 static int action_matches(const struct nhi_aws_stmt *st, const char *action)
 {
-  int hit = 0;
+  int hit = nhi_aws_stmt_names_action(st, action);
 
-  for (size_t i = 0; i < st->nactions && !hit; i++)
-    hit = nhi_aws_action_match(st->actions[i], action);
   return st->not_action ? !hit : hit;
 }
 

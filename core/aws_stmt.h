@@ -31,8 +31,10 @@ struct nhi_aws_stmt {
   int has_principal;          /* Principal or NotPrincipal present */
   int variables;              /* ${...} in Resource is a variable */
   char **actions;
+  size_t *action_lens;        /* their lengths, in the same block */
   size_t nactions;
   char **resources;
+  size_t *resource_lens;
   size_t nresources;
   struct nhi_aws_principal_entry *principals;
   size_t nprincipals;
@@ -137,6 +139,11 @@ int nhi_aws_scope_covers(const struct nhi_aws_scope *sc,
                          const char *resource);
 
 void nhi_aws_scope_free(struct nhi_aws_scope *sc);
+
+/* Whether a pattern of st's Action (or NotAction) list matches action,
+ * case-insensitively. */
+int nhi_aws_stmt_names_action(const struct nhi_aws_stmt *st,
+                              const char *action);
 
 /* Matches st against rq into *m. The Principal element is checked only
  * when principals is set (resource-based and trust policies).

@@ -125,10 +125,8 @@ static enum nhi_rc scope_add_pattern(struct nhi_aws_scope *sc,
 static int may_match_action(const struct nhi_aws_stmt *st,
                             const char *action)
 {
-  int hit = 0;
+  int hit = nhi_aws_stmt_names_action(st, action);
 
-  for (size_t i = 0; i < st->nactions && !hit; i++)
-    hit = nhi_aws_action_match(st->actions[i], action);
   return st->not_action ? !hit : hit;
 }
 

@@ -5,6 +5,16 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+/* Seconds on the monotonic clock: how long a check ran, for the log. */
+static double seconds_now(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int is_disabled(const struct nhi_runtime *rt, const char *id)
 {
@@ -56,6 +66,7 @@ static enum nhi_rc check_one(struct nhi_runtime *rt,
   struct nhi_run_outcome out;
   const char *missing;
   char why[128];
+  double started;
   enum nhi_rc rc, prc;
 
   if (is_disabled(rt, p->id))
@@ -69,7 +80,11 @@ static enum nhi_rc check_one(struct nhi_runtime *rt,
   rc = nhi_store_begin(rt->store);
   if (rc)
     return rc;
+  started = seconds_now();
   prc = nhi_run_plugin(rt, &run, &out);
+  nhi_logp(NHI_LOG_INFO, p->id, "%s in %.1f s; findings: %lld",
+           prc ? "failed" : "done", seconds_now() - started,
+           (long long)run.findings);
   if (prc == NHI_OK)
     rc = nhi_store_commit(rt->store);
   if (prc || rc) {

@@ -66,11 +66,20 @@ static const struct nhi_strings *source_list(struct nhi_runtime *rt)
   return rt->opt.sources.count ? &rt->opt.sources : &rt->profile.sources;
 }
 
+/* A live source's location names options (a profile, a URL), not a
+ * file: its collector says it reads an API. */
+static int is_live(const struct spec *s)
+{
+  return !strcmp(s->src.kind, "live") ||
+         (s->collector && s->collector->method &&
+          !strcmp(s->collector->method, "live"));
+}
+
 /* A profile's relative paths are relative to the profile's folder. */
 static enum nhi_rc resolve_location(struct nhi_runtime *rt, struct spec *s)
 {
   if (!s->src.location || s->src.location[0] == '/' ||
-      !strcmp(s->src.kind, "live") || rt->opt.sources.count ||
+      is_live(s) || rt->opt.sources.count ||
       !rt->profile.dir)
     return NHI_OK;
   s->path = nhi_aprintf("%s/%s", rt->profile.dir, s->src.location);
@@ -89,8 +98,6 @@ static enum nhi_rc plan(struct nhi_runtime *rt, struct spec *specs)
 
   for (size_t i = 0; i < list->count && !rc; i++) {
     rc = parse_spec(list->items[i], &specs[i]);
-    if (!rc)
-      rc = resolve_location(rt, &specs[i]);
     if (rc)
       break;
     specs[i].collector = find_collector(rt, &specs[i]);
@@ -100,6 +107,8 @@ static enum nhi_rc plan(struct nhi_runtime *rt, struct spec *specs)
                 specs[i].src.provider, specs[i].src.kind);
       rc = NHI_ERR_USAGE;
     }
+    if (!rc)
+      rc = resolve_location(rt, &specs[i]);
   }
   return rc;
 }
@@ -129,7 +138,7 @@ static enum nhi_rc insert_source(struct nhi_runtime *rt, struct spec *s)
   static const char sql[] =
     "INSERT INTO sources(spec, provider, kind, method, location, collector,"
     " collected_at, sha256) VALUES(?,?,?,?,?,?,?,?) RETURNING id";
-  int live = strcmp(s->src.kind, "live") == 0;
+  int live = is_live(s);
   char sha[NHI_SHA256_HEX];
   const char *v[] = { s->src.spec, s->src.provider, s->src.kind,
                       live ? "live" : "import", s->src.location,
@@ -318,7 +327,7 @@ enum nhi_rc nhi_stage_collect(struct nhi_runtime *rt)
     return NHI_ERR_NOMEM;
   rc = plan(rt, specs);
   for (size_t i = 0; i < list->count && !rc; i++)
-    if (specs[i].src.location && strcmp(specs[i].src.kind, "live"))
+    if (specs[i].src.location && !is_live(&specs[i]))
       rc = nhi_runtime_allow_read(rt, specs[i].src.location);
   for (size_t i = 0; i < list->count && !rc; i++) {
     nhi_progress("collecting", i + 1, list->count, specs[i].src.spec);

@@ -555,6 +555,19 @@ static int is_header(const char *line, const char *name)
   return strncasecmp(line, name, n) == 0 && line[n] == ':';
 }
 
+/* The name and token of NHI_HTTP_AUTH_HEADER make one header line. */
+static int valid_token_header(const struct nhi_http_request *req)
+{
+  const char *n = req->auth_header;
+
+  if (!n || !*n || strcasecmp(n, "authorization") == 0)
+    return 0;
+  for (; *n; n++)
+    if (!isalnum((unsigned char)*n) && *n != '-')
+      return 0;
+  return !req->bearer || !strpbrk(req->bearer, "\r\n");
+}
+
 /* A header line the caller may send: "Token: value", no line breaks,
  * nothing the signer owns. */
 static const char *check_header(const struct nhi_http_request *req,
@@ -569,6 +582,9 @@ static const char *check_header(const struct nhi_http_request *req,
                                                       line[i]))
       return "has a bad name";
   if (req->auth != NHI_HTTP_AUTH_NONE && is_header(line, "authorization"))
+    return "is set by the auth mode";
+  if (req->auth == NHI_HTTP_AUTH_HEADER && req->auth_header &&
+      is_header(line, req->auth_header))
     return "is set by the auth mode";
   if (req->auth == NHI_HTTP_AUTH_SIGV4 &&
       (is_header(line, "x-amz-date") ||
@@ -600,6 +616,11 @@ static enum nhi_rc check_request(const struct nhi_http_request *req,
         req->headers[i], why));
   if (req->auth == NHI_HTTP_AUTH_BEARER && (!req->bearer || !*req->bearer))
     return refuse(resp, nhi_aprintf("bearer auth needs a token"));
+  if (req->auth == NHI_HTTP_AUTH_HEADER && (!valid_token_header(req) ||
+                                            !req->bearer || !*req->bearer))
+    return refuse(resp, nhi_aprintf("header auth needs a header name "
+                                    "(letters, digits, '-') and a token "
+                                    "of one line"));
   if (req->auth == NHI_HTTP_AUTH_SIGV4 &&
       (!valid_scope(s->region) || !valid_scope(s->service) ||
        !s->access_key_id || !*s->access_key_id ||
@@ -688,6 +709,19 @@ static int add_sigv4_headers(const struct nhi_http_request *req,
   return ok;
 }
 
+/* "Name: token", wiped once copied into the list (which is wiped too). */
+static int add_token_header(const struct nhi_http_request *req,
+                            struct curl_slist **list)
+{
+  char *line = nhi_aprintf("%s: %s", req->auth_header, req->bearer);
+  int ok = line && append(list, line);
+
+  if (line)
+    explicit_bzero(line, strlen(line));
+  free(line);
+  return ok;
+}
+
 static void free_prepared(struct prepared *p)
 {
   free(p->url);
@@ -711,6 +745,8 @@ static enum nhi_rc prepare(const struct nhi_http_request *req,
   ok = p->url && p->human_url;
   for (size_t i = 0; ok && i < req->nheaders; i++)
     ok = append(&p->headers, req->headers[i]);
+  if (ok && req->auth == NHI_HTTP_AUTH_HEADER)
+    ok = add_token_header(req, &p->headers);
   if (ok && req->auth == NHI_HTTP_AUTH_SIGV4) {
     p->sigv4 = nhi_aprintf("aws:amz:%s:%s", req->sigv4.region,
                            req->sigv4.service);

@@ -12,7 +12,8 @@
 enum nhi_http_auth {
   NHI_HTTP_AUTH_NONE = 0,
   NHI_HTTP_AUTH_BEARER,
-  NHI_HTTP_AUTH_SIGV4
+  NHI_HTTP_AUTH_SIGV4,
+  NHI_HTTP_AUTH_HEADER          /* the token in a header of its own */
 };
 
 /* What SigV4 signs with; strings borrowed. session_token may be NULL. */
@@ -26,9 +27,11 @@ struct nhi_http_sigv4 {
 
 /* One request. Every string is borrowed for the duration of the call.
  * Headers are "Name: value" lines; Authorization and X-Amz-Date are the
- * signer's and refused when auth is set. With SigV4 the query string is
- * rewritten sorted and RFC 3986 encoded (what is sent is what is
- * signed), and an S3 request gets its x-amz-content-sha256 header. */
+ * signer's and refused when auth is set, and so is the header a
+ * NHI_HTTP_AUTH_HEADER request carries its token in (x-api-key). With
+ * SigV4 the query string is rewritten sorted and RFC 3986 encoded (what
+ * is sent is what is signed), and an S3 request gets its
+ * x-amz-content-sha256 header. */
 struct nhi_http_request {
   const char *method;          /* "GET" when NULL */
   const char *url;             /* http:// or https:// only */
@@ -37,7 +40,9 @@ struct nhi_http_request {
   const char *body;            /* NULL for none */
   size_t body_len;
   enum nhi_http_auth auth;
-  const char *bearer;          /* NHI_HTTP_AUTH_BEARER */
+  const char *bearer;          /* NHI_HTTP_AUTH_BEARER, and the token of
+                                  NHI_HTTP_AUTH_HEADER */
+  const char *auth_header;     /* NHI_HTTP_AUTH_HEADER: its name */
   struct nhi_http_sigv4 sigv4; /* NHI_HTTP_AUTH_SIGV4 */
   const char *label;           /* names the call in messages, or NULL */
   const char *log_prefix;      /* who is asking (plugin id), or NULL */

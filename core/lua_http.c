@@ -1,6 +1,6 @@
 /* nhi.http, nhi.aws and nhi.xml for collectors, and the ctx methods
- * ctx:save_raw. Secrets stay in C: Lua holds AWS
- * credentials only as an opaque handle. */
+ * ctx:save_raw. Secrets stay in C: Lua holds AWS credentials and API
+ * keys read from the environment only as opaque handles. */
 #define _XOPEN_SOURCE 700  /* nftw */
 #include "lua_http.h"
 #include "aws_credentials.h"
@@ -12,6 +12,7 @@
 #include "timeutil.h"
 #include "xml.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 #define RESPONSE_MT "nhi.http.response"
 #define CREDS_MT "nhi.aws.credentials"
 #define XML_MT "nhi.xml.tree"
+#define SECRET_MT "nhi.http.secret"
+#define SETTING_PREFIX "NHISCOPE_"
 #define RAW_CLEARED_KEY "nhi.raw.cleared"
 
 /* Bounds on what a plugin may ask for. */
@@ -298,31 +301,38 @@ struct creds_box {
   struct nhi_aws_credentials *c;
 };
 
-/* auth = { type = "sigv4", service=, region=, credentials= }
- *      | { type = "bearer", token= } | { type = "none" } */
-static void read_auth(lua_State *L, int opts, struct nhi_http_request *req)
-{
-  static const char *const keys[] = {
-    "type", "region", "service", "credentials", "token", NULL
-  };
-  const char *what = "nhi.http.request: auth", *type;
-  struct creds_box *b;
-  int idx = opt_table(L, opts, "auth", "nhi.http.request");
+struct secret_box {
+  char *value;
+  size_t len;
+  char name[64];               /* the environment variable it came from */
+};
 
-  if (!idx)
-    return;
-  check_keys(L, idx, keys, what);
-  type = opt_string(L, idx, "type", NULL, what);
-  if (!type || strcmp(type, "none") == 0)
-    return;
-  if (strcmp(type, "bearer") == 0) {
-    req->auth = NHI_HTTP_AUTH_BEARER;
-    req->bearer = opt_string(L, idx, "token", NULL, what);
-    return;
+/* auth.token: a string, or a handle from nhi.http.env_secret. */
+static const char *read_token(lua_State *L, int idx, const char *what)
+{
+  struct secret_box *s;
+  const char *t = NULL;
+
+  lua_getfield(L, idx, "token");
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    t = lua_tostring(L, -1);  /* the auth table keeps it alive */
+  } else if ((s = luaL_testudata(L, -1, SECRET_MT)) != NULL) {
+    t = s->value;
+  } else if (!lua_isnil(L, -1)) {
+    luaL_error(L, "%s: token must be a string or a handle from "
+               "nhi.http.env_secret", what);
   }
-  if (strcmp(type, "sigv4") != 0)
-    luaL_error(L, "%s: type must be \"sigv4\", \"bearer\" or \"none\"",
-               what);
+  lua_pop(L, 1);
+  if (!t)
+    luaL_error(L, "%s: this auth type needs a token", what);
+  return t;
+}
+
+static void read_sigv4(lua_State *L, int idx, struct nhi_http_request *req,
+                       const char *what)
+{
+  struct creds_box *b;
+
   lua_getfield(L, idx, "credentials");
   b = luaL_testudata(L, -1, CREDS_MT);
   if (!b || !b->c)
@@ -337,6 +347,40 @@ static void read_auth(lua_State *L, int opts, struct nhi_http_request *req)
   req->sigv4.region = opt_string(L, idx, "region", NULL, what);
   if (!req->sigv4.region)
     req->sigv4.region = b->c->region;
+}
+
+/* auth = { type = "sigv4", service=, region=, credentials= }
+ *      | { type = "bearer", token= } | { type = "header", name=, token= }
+ *      | { type = "none" } */
+static void read_auth(lua_State *L, int opts, struct nhi_http_request *req)
+{
+  static const char *const keys[] = {
+    "type", "region", "service", "credentials", "token", "name", NULL
+  };
+  const char *what = "nhi.http.request: auth", *type;
+  int idx = opt_table(L, opts, "auth", "nhi.http.request");
+
+  if (!idx)
+    return;
+  check_keys(L, idx, keys, what);
+  type = opt_string(L, idx, "type", NULL, what);
+  if (!type || strcmp(type, "none") == 0)
+    return;
+  if (strcmp(type, "bearer") == 0) {
+    req->auth = NHI_HTTP_AUTH_BEARER;
+    req->bearer = read_token(L, idx, what);
+    return;
+  }
+  if (strcmp(type, "header") == 0) {
+    req->auth = NHI_HTTP_AUTH_HEADER;
+    req->auth_header = opt_string(L, idx, "name", NULL, what);
+    req->bearer = read_token(L, idx, what);
+    return;
+  }
+  if (strcmp(type, "sigv4") != 0)
+    luaL_error(L, "%s: type must be \"sigv4\", \"bearer\", \"header\" "
+               "or \"none\"", what);
+  read_sigv4(L, idx, req, what);
 }
 
 static void read_request(lua_State *L, struct nhi_http_request *req,
@@ -570,6 +614,89 @@ static int l_http_encode(lua_State *L)
   return 1;
 }
 
+/* ---- secrets and settings from the environment ---- */
+
+static int secret_gc(lua_State *L)
+{
+  struct secret_box *b = luaL_checkudata(L, 1, SECRET_MT);
+
+  if (b->value) {
+    explicit_bzero(b->value, b->len);
+    free(b->value);
+  }
+  b->value = NULL;
+  return 0;
+}
+
+static int secret_tostring(lua_State *L)
+{
+  struct secret_box *b = luaL_checkudata(L, 1, SECRET_MT);
+
+  lua_pushfstring(L, "secret (from %s)", b->name);
+  return 1;
+}
+
+static int valid_env_name(const char *s, size_t len)
+{
+  if (len == 0 || len >= 64 || isdigit((unsigned char)*s))
+    return 0;
+  return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == len;
+}
+
+/* nhi.http.env_secret(NAME) -> handle, or nil, reason. The value stays
+ * in C; the handle is only good as an auth token. */
+static int l_http_env_secret(lua_State *L)
+{
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len), *v;
+  struct secret_box *b;
+
+  require_collector(L, "nhi.http.env_secret");
+  if (!valid_env_name(name, len))
+    return luaL_argerror(L, 1, "an environment variable name (A-Z, 0-9, "
+                         "'_')");
+  v = getenv(name);
+  if (!v || !*v) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "the environment variable %s is not set", name);
+    return 2;
+  }
+  b = lua_newuserdatauv(L, sizeof *b, 0);
+  memset(b, 0, sizeof *b);
+  if (luaL_newmetatable(L, SECRET_MT)) {
+    lua_pushcfunction(L, secret_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, secret_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_setmetatable(L, -2);
+  memcpy(b->name, name, len + 1);
+  b->len = strlen(v);
+  if (!(b->value = strdup(v)))
+    return luaL_error(L, "nhi.http.env_secret: out of memory");
+  return 1;
+}
+
+/* nhi.http.setting(NAME) -> the value of NHISCOPE_NAME, or nil: the
+ * host's own settings (endpoints), never a secret. */
+static int l_http_setting(lua_State *L)
+{
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len), *v;
+
+  require_collector(L, "nhi.http.setting");
+  if (!valid_env_name(name, len) || len + sizeof SETTING_PREFIX > 64)
+    return luaL_argerror(L, 1, "a setting name (A-Z, 0-9, '_')");
+  v = getenv(lua_pushfstring(L, SETTING_PREFIX "%s", name));
+  if (v && *v)
+    lua_pushstring(L, v);
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
 /* ---- nhi.aws ---- */
 
 static int creds_gc(lua_State *L)
@@ -740,7 +867,8 @@ void nhi_lua_http_add(lua_State *L)
 {
   static const luaL_Reg http_fns[] = {
     { "request", l_http_request }, { "form", l_http_form },
-    { "encode", l_http_encode }, { NULL, NULL }
+    { "encode", l_http_encode }, { "env_secret", l_http_env_secret },
+    { "setting", l_http_setting }, { NULL, NULL }
   };
   static const luaL_Reg aws_fns[] = {
     { "credentials", l_aws_credentials }, { "endpoint", l_aws_endpoint },

@@ -42,8 +42,10 @@ static const char *const check_fields[] = {
   "run", NULL
 };
 static const char *const collector_fields[] = {
-  "id", "kind", "description", "source", "provides", "run", NULL
+  "id", "kind", "description", "source", "method", "provides", "run",
+  NULL
 };
+static const char *const methods[] = { "live", "import", NULL };
 
 int nhi_vocab_index(const char *const *vocab, const char *s)
 {
@@ -241,6 +243,11 @@ static void validate_collector(struct meta *m, struct nhi_plugin *p)
                     strchr(colon + 1, ':')))
     fail(m, "field 'source' must read 'provider:kind' (got '%s')",
          p->source);
+  p->method = get_string(m, "method", 0, methods);
+  if (!m->err && !p->method &&
+      !(p->method = strdup(colon && !strcmp(colon + 1, "live") ? "live"
+                                                               : "import")))
+    fail(m, "out of memory");
   get_list(m, "provides", evidence_tables, &p->provides, &p->nprovides);
   p->params_json = strdup("{}");
 }
@@ -372,9 +379,9 @@ static void free_list(char **list, size_t n)
 void nhi_plugin_clear(struct nhi_plugin *p)
 {
   char **strings[] = { &p->id, &p->path, &p->description, &p->source,
-                       &p->question, &p->category, &p->owasp, &p->severity,
-                       &p->effort, &p->title, &p->remediation,
-                       &p->params_json };
+                       &p->method, &p->question, &p->category, &p->owasp,
+                       &p->severity, &p->effort, &p->title,
+                       &p->remediation, &p->params_json };
 
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
     free(*strings[i]);

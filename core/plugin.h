@@ -15,6 +15,7 @@ struct nhi_plugin {
   enum nhi_plugin_kind kind;
   char *description;
   char *source;        /* collectors: "provider:kind" they read */
+  char *method;        /* collectors: "live" (an API) or "import" */
   char *question;      /* checks */
   char *category;      /* checks; may be NULL */
   char *owasp;

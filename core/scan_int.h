@@ -23,6 +23,13 @@ enum scan_validator {
   V_COUNT
 };
 
+/* The redaction a provider's admin API shows of a key (scan_hint.c). */
+enum scan_hint {
+  HINT_NONE = 0,
+  HINT_OPENAI,    /* sk-proj-****Qz4A: type prefix and last 4 */
+  HINT_ANTHROPIC  /* sk-ant-api03-R2D...igAA: prefix, 3, last 4 */
+};
+
 struct scan_rule {
   char *id, *description, *type;
   char **keywords;
@@ -41,6 +48,7 @@ struct scan_rule {
   size_t window;              /* how far past the keyword a match reaches */
   size_t before;              /* how far before the keyword it may start */
   int multiline;              /* a match may span lines */
+  int hint;                   /* enum scan_hint: attrs.provider_hint */
 };
 
 /* One keyword in the prefilter's table: its rule, its index in the
@@ -104,6 +112,15 @@ static inline unsigned nhi_scan_quad(uint32_t four)
  * it may fill). Returns 1 valid, 0 refused, -1 when r has none. */
 int nhi_scan_validate(const struct scan_rule *r, const char *buf,
                       size_t len, struct scan_raw *raw);
+
+/* The enum scan_hint a rules file names ("openai", "anthropic"), or -1. */
+int nhi_scan_hint_by_name(const char *name);
+
+/* Writes the key v[0..len) as its provider redacts it (kind, an enum
+ * scan_hint) into out[size]; returns 0 when there is no such form of v
+ * (an unknown prefix, or too short for the form to hide most of it). */
+int nhi_scan_hint(int kind, const char *v, size_t len, char *out,
+                  size_t size);
 
 /* The validator a rules file names, or -1. */
 int nhi_scan_validator_by_name(const char *name);

@@ -403,6 +403,17 @@ static void pair_aws(struct scan *sc, char (*fps)[NHI_FINGERPRINT_SIZE])
   }
 }
 
+/* attrs.provider_hint: the key as its provider's admin API shows it. */
+static int add_hint(const struct scan_rule *r, const char *v, size_t len,
+                    cJSON *attrs)
+{
+  char hint[64];
+
+  if (!nhi_scan_hint(r->hint, v, len, hint, sizeof hint))
+    return 1;
+  return cJSON_AddStringToObject(attrs, "provider_hint", hint) != NULL;
+}
+
 static enum nhi_rc add_hit(struct nhi_scan_hits *out, const struct scan *sc,
                            const struct scan_raw *raw, const char *fp)
 {
@@ -429,6 +440,8 @@ static enum nhi_rc add_hit(struct nhi_scan_hits *out, const struct scan *sc,
   h->generic = r->generic;
   memcpy(h->fingerprint, fp, NHI_FINGERPRINT_SIZE);
   nhi_secret_preview(sc->buf + raw->off, raw->len, h->preview);
+  if (r->hint && !add_hint(r, sc->buf + raw->off, raw->len, raw->attrs))
+    return NHI_ERR_NOMEM;
   if (cJSON_GetArraySize(raw->attrs) > 0) {
     h->attrs = cJSON_PrintUnformatted(raw->attrs);
     if (!h->attrs)

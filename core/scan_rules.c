@@ -175,7 +175,12 @@ static enum nhi_rc read_options(const cJSON *o, const char *name,
   const cJSON *grp = cJSON_GetObjectItemCaseSensitive(o, "group");
   const cJSON *win = cJSON_GetObjectItemCaseSensitive(o, "window");
   const cJSON *bef = cJSON_GetObjectItemCaseSensitive(o, "before");
+  const cJSON *hint = cJSON_GetObjectItemCaseSensitive(o, "hint");
 
+  if (hint && (!cJSON_IsString(hint) ||
+               nhi_scan_hint_by_name(hint->valuestring) < 0))
+    return bad(name, r->id, "hint must be openai or anthropic");
+  r->hint = hint ? nhi_scan_hint_by_name(hint->valuestring) : HINT_NONE;
   if (ent && (!cJSON_IsNumber(ent) || ent->valuedouble < 0 ||
               ent->valuedouble > 8))
     return bad(name, r->id, "entropy must be a number of bits, 0..8");
@@ -208,7 +213,7 @@ static enum nhi_rc check_keys(const cJSON *o, const char *name,
   static const char *const known[] = {
     "id", "description", "type", "keywords", "token", "pattern", "group",
     "entropy", "validator", "require_valid", "generic", "window",
-    "before", "multiline", NULL
+    "before", "multiline", "hint", NULL
   };
   const cJSON *it;
   char msg[160];

@@ -24,6 +24,10 @@ sources = {
   "aws:cloudtrail=cloudtrail",
   "aws:trails=trails",
   "files:path=repos",
+  -- Admin API answers of the OpenAI and Anthropic organisations, as
+  -- openai:admin and anthropic:admin save them.
+  "openai:export=openai",
+  "anthropic:export=anthropic",
 }
 
 params = {

@@ -100,9 +100,9 @@ local function all_rows(ctx, sql, ...)
   return out
 end
 
--- Asked in chunks of this many candidates, so that a node stops once it
--- has allowed edges to esc.ADMIN_EDGES administrators: the one a path
--- takes and the ten more a finding names.
+-- Candidates are asked in chunks, the first this long (Graph:targets),
+-- so that a node stops once it has allowed edges to esc.ADMIN_EDGES
+-- administrators: the one a path takes and the ten more a finding names.
 esc.CHUNK = 32
 esc.ADMIN_EDGES = 11
 
@@ -146,14 +146,10 @@ end
 -- "allow", "indeterminate" or nil: may arn do action on any of the
 -- resources (a list)? context: extra request keys.
 function Graph:may(arn, action, resources, context)
-  local best
-  for _, r in ipairs(resources) do
-    local d = self.ctx.aws:decide{ principal = arn, action = action,
-                                   resource = r, context = context }
-    if d == "allow" then return "allow" end
-    if d == "indeterminate" then best = "indeterminate" end
-  end
-  return best
+  local allowed, open = self.ctx.aws:allowed_resources(arn, action, resources,
+                                                        { context = context })
+  if #allowed > 0 then return "allow" end
+  if #open > 0 then return "indeterminate" end
 end
 
 -- The resources a new resource of a service could have, in every region
@@ -204,63 +200,120 @@ end
 
 
 
--- The principals with an Allow that could match action: only they can
--- be allowed it by identity-based policies. Cached per action.
-local HOLDERS = [[
+-- The principals with an Allow that could match an action: only they
+-- can be allowed it by identity-based policies. The Allow grants'
+-- action patterns are read once, each with its holders (one per line);
+-- an action's holders are those of the patterns that match it, and of
+-- every NotAction grant. Cached per action.
+local PATTERN_HOLDERS = [[
+  SELECT pattern, group_concat(native_id, char(10)) AS holders FROM (
+    SELECT DISTINCT lower(a.value) AS pattern, i.native_id
+    FROM grants g JOIN identities i ON i.id = g.identity_id, json_each(g.actions) a
+    WHERE g.effect = 'allow' AND g.not_action = 0)
+  GROUP BY pattern ORDER BY pattern
+]]
+local NOT_ACTION_HOLDERS = [[
   SELECT DISTINCT i.native_id FROM grants g JOIN identities i ON i.id = g.identity_id
-  WHERE g.effect = 'allow' AND (g.not_action = 1 OR EXISTS (
-    SELECT 1 FROM json_each(g.actions) a WHERE lower(?) GLOB lower(a.value)))
+  WHERE g.effect = 'allow' AND g.not_action = 1
 ]]
 
+-- An action pattern (* and ?) as an anchored Lua pattern.
+local function lua_pattern(glob)
+  return "^" .. glob:gsub("[%^%$%(%)%%%.%[%]%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".")
+    .. "$"
+end
+
 function Graph:holds(arn, action)
-  local cache = self.holders or {}
-  self.holders = cache
-  if not cache[action] then
-    local set = {}
-    for row in self.ctx.db:rows(HOLDERS, action) do set[row.native_id] = true end
-    cache[action] = set
+  if not self.patterns then
+    self.patterns, self.holders = all_rows(self.ctx, PATTERN_HOLDERS), {}
+    for _, row in ipairs(self.patterns) do row.match = lua_pattern(row.pattern) end
+    self.not_action = {}
+    for row in self.ctx.db:rows(NOT_ACTION_HOLDERS) do self.not_action[row.native_id] = true end
   end
-  return cache[action][arn] == true
+  local set = self.holders[action]
+  if not set then
+    set = setmetatable({}, { __index = self.not_action })
+    local lower = action:lower()
+    for _, row in ipairs(self.patterns) do
+      if lower:find(row.match) then
+        for holder in row.holders:gmatch("[^\n]+") do set[holder] = true end
+      end
+    end
+    self.holders[action] = set
+  end
+  return set[arn] == true
 end
 
 -- The candidates of lists (taken as one list, in order) that the round
--- wants: {arn, place in the whole list}, each once. A list's picks are
--- kept for the round, so a long list is filtered once, not per node.
-function Graph:pick(lists)
-  local out, offset = {}, 0
-  for _, list in ipairs(lists) do
-    local picked = self.picked[list]
-    if not picked then
-      picked = {}
-      for i, c in ipairs(list) do
-        if self.wanted[c] then picked[#picked + 1] = { c, i } end
-      end
-      self.picked[list] = picked
+-- wants, each once: {arns, place = {[arn] = its first place in the
+-- whole list}}. Kept for the round: a list is filtered once, and a
+-- combination of lists merged once, not per node.
+local WEAK = { __mode = "k" }
+local RESULT = {}
+local EMPTY = {}
+
+-- The places in list of the candidates the round wants.
+function Graph:wanted_places(list)
+  local places = self.places[list]
+  if not places then
+    places = {}
+    for i, c in ipairs(list) do
+      if self.wanted[c] then places[#places + 1] = i end
     end
-    for _, p in ipairs(picked) do out[#out + 1] = { p[1], offset + p[2] } end
-    offset = offset + #list
+    self.places[list] = places
   end
-  return out
+  return places
 end
+
+function Graph:pick(lists)
+  local cache = self.combos
+  for _, list in ipairs(lists) do
+    cache[list] = cache[list] or setmetatable({}, WEAK)
+    cache = cache[list]
+  end
+  if not cache[RESULT] then
+    local arns, place, offset = {}, {}, 0
+    for _, list in ipairs(lists) do
+      for _, i in ipairs(self:wanted_places(list)) do
+        local c = list[i]
+        if not place[c] then
+          arns[#arns + 1] = c
+          place[c] = offset + i
+        end
+      end
+      offset = offset + #list
+    end
+    cache[RESULT] = { arns = arns, place = place }
+  end
+  return cache[RESULT]
+end
+
+local NO_PICKS = { arns = EMPTY, place = EMPTY }
 
 -- The targets (ARNs, not arn itself) arn may act on with action among
 -- picks (Graph:pick), each {arn, decision, place}. Unless any_policy (a
 -- resource policy may allow it alone), only a holder of a matching Allow
--- is asked. Asked in chunks: once the node has esc.ADMIN_EDGES allowed
--- edges to administrators, it needs no more.
+-- is asked. Asked in chunks, each twice as long as the one before: once
+-- the node has esc.ADMIN_EDGES allowed edges to administrators, it needs
+-- no more. (Only the first round has administrators to find, and a node
+-- that finds one there keeps no edge past the esc.ADMIN_EDGES-th, see
+-- Graph:trim: so how far the last chunk goes changes no path.)
 function Graph:targets(arn, action, picks, context, any_policy)
-  if #picks == 0 or (not any_policy and not self:holds(arn, action)) then return {} end
-  local list, place = {}, {}
-  for _, p in ipairs(picks) do
-    if p[1] ~= arn and not place[p[1]] then
-      list[#list + 1] = p[1]
-      place[p[1]] = p[2]
+  local list, place = picks.arns, picks.place
+  if #list == 0 or (not any_policy and not self:holds(arn, action)) then return {} end
+  if place[arn] then
+    local others = {}
+    for _, c in ipairs(list) do
+      if c ~= arn then others[#others + 1] = c end
     end
+    list = others
   end
   local out, extra, counted = {}, 0, {}
-  for first = 1, #list, esc.CHUNK do
-    if self.allowed_to_admin + extra >= esc.ADMIN_EDGES then break end
-    local chunk = table.move(list, first, math.min(first + esc.CHUNK - 1, #list), 1, {})
+  local first, size = 1, esc.CHUNK
+  while first <= #list and self.allowed_to_admin + extra < esc.ADMIN_EDGES do
+    local last = math.min(first + size - 1, #list)
+    local chunk = table.move(list, first, last, 1, {})
+    first, size = last + 1, size * 2
     local allowed, open = self.ctx.aws:allowed_resources(arn, action, chunk,
                                                           { context = context })
     for _, r in ipairs(allowed) do
@@ -275,15 +328,38 @@ function Graph:targets(arn, action, picks, context, any_policy)
   return out
 end
 
-local GROUPS_OF = [[
-  SELECT to_ref FROM edges WHERE kind = 'member_of' AND from_ref = ? AND to_type = 'group'
+local GROUPS = [[
+  SELECT from_ref AS arn, to_ref AS grp FROM edges
+  WHERE kind = 'member_of' AND to_type = 'group' ORDER BY id
 ]]
 local OWN_POLICIES = [[
-  SELECT DISTINCT g.policy FROM grants g JOIN identities i ON i.id = g.identity_id
+  SELECT DISTINCT i.native_id AS arn, g.policy FROM grants g
+  JOIN identities i ON i.id = g.identity_id
   JOIN policies p ON p.native_id = g.policy AND p.kind = 'managed'
-  WHERE i.native_id = ? AND coalesce(json_extract(p.attrs, '$.aws_managed'), 0) = 0
-  ORDER BY g.policy
+  WHERE coalesce(json_extract(p.attrs, '$.aws_managed'), 0) = 0
+  ORDER BY i.native_id, g.policy
 ]]
+
+-- {[arn] = {values}} from the rows of sql, read once.
+local function lists_by_arn(ctx, sql, field)
+  local out = {}
+  for row in ctx.db:rows(sql) do
+    local list = out[row.arn] or {}
+    out[row.arn] = list
+    list[#list + 1] = row[field]
+  end
+  return out
+end
+
+-- The groups of each principal, and the customer managed policies
+-- attached to it (or to its groups), read once.
+function Graph:own()
+  if not self.groups_of then
+    self.groups_of = lists_by_arn(self.ctx, GROUPS, "grp")
+    self.policies_of = lists_by_arn(self.ctx, OWN_POLICIES, "policy")
+  end
+  return self.groups_of, self.policies_of
+end
 
 -- Edges to "admin": node rewrites its own permissions.
 function Graph:self_grants(node)
@@ -301,12 +377,13 @@ function Graph:self_grants(node)
     end
   end
   for _, action in ipairs(SELF_GRANT[node.type]) do try(action, arn, "self-policy") end
-  for row in self.ctx.db:rows(GROUPS_OF, arn) do
-    for _, action in ipairs(SELF_GRANT.group) do try(action, row.to_ref, "group-policy") end
+  local groups_of, policies_of = self:own()
+  for _, group in ipairs(groups_of[arn] or EMPTY) do
+    for _, action in ipairs(SELF_GRANT.group) do try(action, group, "group-policy") end
   end
-  for row in self.ctx.db:rows(OWN_POLICIES, arn) do
-    try("iam:CreatePolicyVersion", row.policy, "policy-version")
-    try("iam:SetDefaultPolicyVersion", row.policy, "default-policy-version",
+  for _, policy in ipairs(policies_of[arn] or EMPTY) do
+    try("iam:CreatePolicyVersion", policy, "policy-version")
+    try("iam:SetDefaultPolicyVersion", policy, "default-policy-version",
         "an older version of the policy may grant more; the export does not say")
   end
 end
@@ -329,10 +406,12 @@ function Graph:join_groups(node)
   self:next_move()
   if node.type ~= "user" or not self.wanted.admin then return end
   if not self.admin_groups then
-    self.admin_groups = {}
+    local groups = { arns = {}, place = {} }
     for i, row in ipairs(all_rows(self.ctx, ADMIN_GROUPS)) do
-      self.admin_groups[i] = { row.arn, i }
+      groups.arns[i] = row.arn
+      groups.place[row.arn] = i
     end
+    self.admin_groups = groups
   end
   for _, t in ipairs(self:targets(node.native_id, "iam:AddUserToGroup", self.admin_groups)) do
     self:add(node.native_id, "admin",
@@ -347,8 +426,6 @@ local TRUSTS = [[
   WHERE kind = 'can_assume' AND to_type = 'identity' AND from_type != 'federated'
   ORDER BY to_ref
 ]]
-
-local EMPTY = {}
 
 function Graph:trusted_by(principal)
   if not self.trusts then
@@ -461,9 +538,9 @@ function Graph:pass_role_moves(node)
   for _, t in ipairs(esc.PASS_ROLE) do
     self:next_move()
     local picks = self:holds(arn, "iam:PassRole")
-      and self:pick({ self:service_roles(t.service, t.profile) }) or EMPTY
+      and self:pick({ self:service_roles(t.service, t.profile) }) or NO_PICKS
     local d, used
-    if #picks > 0 then d, used = self:may_run(node, t.run, t.probe) end
+    if #picks.arns > 0 then d, used = self:may_run(node, t.run, t.probe) end
     if d then
       local context = { ["iam:PassedToService"] = t.service }
       for _, hit in ipairs(self:targets(arn, "iam:PassRole", picks, context)) do
@@ -504,14 +581,14 @@ function Graph:run_as_moves(node)
         end
       end
       local picks = #rows == 0 and self:pick({ self:service_roles(t.service, t.profile) })
-        or EMPTY
-      local d = #picks > 0 and self:may(arn, t.action, self:probes(node, t.probe))
-      for _, p in ipairs(d and picks or EMPTY) do
-        if p[1] ~= arn then
-          local step = as_step(arn, t.action, p[1], t.id, "indeterminate")
+        or NO_PICKS
+      local d = #picks.arns > 0 and self:may(arn, t.action, self:probes(node, t.probe))
+      for _, role in ipairs(d and picks.arns or EMPTY) do
+        if role ~= arn then
+          local step = as_step(arn, t.action, role, t.id, "indeterminate")
           step.note = "the evidence does not say which " .. t.type
             .. " runs as this role"
-          self:add(arn, p[1], step, p[2])
+          self:add(arn, role, step, picks.place[role])
         end
       end
     end
@@ -587,7 +664,8 @@ function Graph:build(skip, is_admin, has_data)
   end
   local wanted, first = useful, true
   while next(wanted) do
-    self.wanted, self.picked = wanted, setmetatable({}, { __mode = "k" })
+    self.wanted = wanted
+    self.places, self.combos = setmetatable({}, WEAK), setmetatable({}, WEAK)
     local next_wanted, still = {}, {}
     for _, arn in ipairs(active) do
       local before = #self.out[arn]

@@ -1,6 +1,8 @@
 -- Helpers the secrets checks share: what each secret type is called, how
--- bad its exposure is, and the AWS access keys of the inventory by
--- fingerprint, so that a key found in a file is tied to its owner.
+-- bad its exposure is, the AWS access keys of the inventory by
+-- fingerprint, and the OpenAI and Anthropic keys by the part of them
+-- their admin APIs show, so that a key found in a file is tied to its
+-- owner.
 local M = {}
 
 M.labels = {
@@ -38,7 +40,70 @@ local medium = {
 }
 
 function M.label(t)
-  return M.labels[t] or t
+  -- A redacted key ("sk-proj-****Qz4A", "sk-abc...def",
+-- "sk-ant-api03-R2D...igAA") as what it shows: the head before the mask
+-- and the tail after it; nil when it has no mask.
+function M.split_redacted(s)
+  if type(s) ~= "string" then return nil end
+  local head, tail = s:match("^([^%*%.\226]*)[%*%.\226\128\166]+([^%*%.\226]+)$")
+  if not head or #tail < 4 or not head:match("^sk%-") then return nil end
+  return head, tail
+end
+
+-- The heads agree: one is the start of the other, and both name the same
+-- kind of key (sk-proj- is not sk-svcacct-).
+local function heads_agree(a, b)
+  local short, long = a, b
+  if #a > #b then short, long = b, a end
+  if long:sub(1, #short) ~= short then return false end
+  local kind = "^sk%-%a+%-"
+  return (short:match(kind) or "sk-") == (long:match(kind) or "sk-")
+    or long:match(kind) == nil
+end
+
+-- Every OpenAI and Anthropic key of the inventory with the part its
+-- provider shows: {credential, identity, provider, admin, head, tail,
+-- attrs}.
+function M.ai_keys(ctx)
+  local list = {}
+  local sql = [[
+    SELECT c.native_id AS credential, c.status, i.native_id AS identity,
+           i.provider, c.attrs
+    FROM credentials c LEFT JOIN identities i ON i.id = c.identity_id
+    WHERE c.kind = 'api_key' AND (json_extract(c.attrs, '$.redacted_value') IS NOT NULL
+      OR json_extract(c.attrs, '$.partial_key_hint') IS NOT NULL)
+    ORDER BY c.native_id
+  ]]
+  for row in ctx.db:rows(sql) do
+    local a = nhi.json.decode(row.attrs)
+    local shown = a.redacted_value or a.partial_key_hint
+    local head, tail = M.split_redacted(shown)
+    if head then
+      list[#list + 1] = { credential = row.credential, identity = row.identity,
+        status = row.status, provider = a.partial_key_hint and "anthropic" or "openai",
+        admin = a.admin == true, head = head, tail = tail, shown = shown, attrs = a }
+    end
+  end
+  return list
+end
+
+-- The inventory key a found secret's provider_hint fits, or nil and how
+-- many fit (0, or 2 and more: a link only when exactly one does).
+function M.ai_key_for(keys, hint)
+  local head, tail = M.split_redacted(hint)
+  if not head then return nil, 0 end
+  local hits = {}
+  for _, k in ipairs(keys) do
+    local n = math.min(#k.tail, #tail)
+    if k.tail:sub(-n) == tail:sub(-n) and heads_agree(k.head, head) then
+      hits[#hits + 1] = k
+    end
+  end
+  if #hits == 1 then return hits[1], 1 end
+  return nil, #hits
+end
+
+return M.labels[t] or t
 end
 
 -- The severity of an exposed secret row (attrs decoded), before linking.
@@ -69,6 +134,69 @@ function M.aws_keys(ctx)
       status = row.status }
   end
   return by_fp
+end
+
+-- A redacted key ("sk-proj-****Qz4A", "sk-abc...def",
+-- "sk-ant-api03-R2D...igAA") as what it shows: the head before the mask
+-- and the tail after it; nil when it has no mask.
+function M.split_redacted(s)
+  if type(s) ~= "string" then return nil end
+  local head, tail = s:match("^([^%*%.\226]*)[%*%.\226\128\166]+([^%*%.\226]+)$")
+  if not head or #tail < 4 or not head:match("^sk%-") then return nil end
+  return head, tail
+end
+
+-- The heads agree: one is the start of the other, and both name the same
+-- kind of key (sk-proj- is not sk-svcacct-).
+local function heads_agree(a, b)
+  local short, long = a, b
+  if #a > #b then short, long = b, a end
+  if long:sub(1, #short) ~= short then return false end
+  local kind = "^sk%-%a+%-"
+  return (short:match(kind) or "sk-") == (long:match(kind) or "sk-")
+    or long:match(kind) == nil
+end
+
+-- Every OpenAI and Anthropic key of the inventory with the part its
+-- provider shows: {credential, identity, provider, admin, head, tail,
+-- attrs}.
+function M.ai_keys(ctx)
+  local list = {}
+  local sql = [[
+    SELECT c.native_id AS credential, c.status, i.native_id AS identity,
+           i.provider, c.attrs
+    FROM credentials c LEFT JOIN identities i ON i.id = c.identity_id
+    WHERE c.kind = 'api_key' AND (json_extract(c.attrs, '$.redacted_value') IS NOT NULL
+      OR json_extract(c.attrs, '$.partial_key_hint') IS NOT NULL)
+    ORDER BY c.native_id
+  ]]
+  for row in ctx.db:rows(sql) do
+    local a = nhi.json.decode(row.attrs)
+    local shown = a.redacted_value or a.partial_key_hint
+    local head, tail = M.split_redacted(shown)
+    if head then
+      list[#list + 1] = { credential = row.credential, identity = row.identity,
+        status = row.status, provider = a.partial_key_hint and "anthropic" or "openai",
+        admin = a.admin == true, head = head, tail = tail, shown = shown, attrs = a }
+    end
+  end
+  return list
+end
+
+-- The inventory key a found secret's provider_hint fits, or nil and how
+-- many fit (0, or 2 and more: a link only when exactly one does).
+function M.ai_key_for(keys, hint)
+  local head, tail = M.split_redacted(hint)
+  if not head then return nil, 0 end
+  local hits = {}
+  for _, k in ipairs(keys) do
+    local n = math.min(#k.tail, #tail)
+    if k.tail:sub(-n) == tail:sub(-n) and heads_agree(k.head, head) then
+      hits[#hits + 1] = k
+    end
+  end
+  if #hits == 1 then return hits[1], 1 end
+  return nil, #hits
 end
 
 return M

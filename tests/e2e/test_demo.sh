@@ -30,21 +30,23 @@ expect_json_eq "$R" '[(s["spec"], s["status"])
   for s in r["assessment"]["sources"]]' '[("aws:authz=gaad.json", "ok"),
   ("aws:credential-report=credential-report.csv", "ok"),
   ("aws:cloudtrail=cloudtrail", "ok"), ("aws:trails=trails", "ok"),
-  ("files:path=repos", "ok")]' \
+  ("files:path=repos", "ok"), ("openai:export=openai", "ok"),
+  ("anthropic:export=anthropic", "ok")]' \
   "the demo's sources, in order, are ok"
 expect_json_eq "$R" '[(p["id"], p["status"]) for p in r["plugins"]
-  if p["status"] != "ok"]' '[("aws.live", "skipped"), ("git.repo", "skipped"),
+  if p["status"] != "ok"]' '[("anthropic.admin", "skipped"), ("aws.live", "skipped"),
+  ("git.repo", "skipped"), ("openai.admin", "skipped"),
   ("ai.agent.identity-used-elsewhere", "skipped"),
   ("ai.path.traced-flow", "skipped"), ("ai.path.untraced-access", "skipped")]' \
-  "every plugin ran ok but the live and git collectors and the AI path checks, which the demo has no use for (no agent runs as an identity)"
+  "every plugin ran ok but the live and git collectors and the AI path checks, which the demo has no use for (no agent reaches sensitive data)"
 
 describe "questions"
 expect_json_eq "$R" '[q["id"] for q in r["questions"]]' \
   '["ai-data-access", "overprivilege", "activity-monitoring",
   "ai-data-trace"]' "four questions in order"
 expect_json "$R" '[q for q in r["questions"] if q["id"] == "ai-data-access"
-  and q["answer"] == "no" and q["findings"]["total"] == 2]' \
-  "ai-data-access is assessed: two MCP servers hold their credentials"
+  and q["answer"] == "no" and q["findings"]["total"] == 11]' \
+  "ai-data-access is assessed: two MCP servers hold their credentials, nine AI provider key findings"
 for q in ai-data-trace; do
   expect_json_eq "$R" "[(q['answer'], q['score']) for q in r['questions']
     if q['id'] == '$q']" '[("not-assessed", None)]' \
@@ -74,10 +76,15 @@ expect_json_eq "$R" "sum(p['total'] for p in $I['by_provider'])" \
   "$I['identities']" "by_provider totals sum to identities"
 # README: 8 people + 8 machine users, 37 roles of which 3 SSO roles
 # are used by people, and the root user from the credential report.
+expect_json_eq "$R" "[(p['total'], p['human'], p['non_human'])
+  for p in $I['by_provider'] if p['provider'] == 'aws']" \
+  '[(54, 12, 42)]' "54 AWS identities: 12 human, 42 non-human"
+# README, "AI provider organisations": 5 OpenAI users (one has left) and
+# 2 service accounts; 4 Anthropic users (one has left).
 expect_json_eq "$R" "($I['identities'], $I['human'], $I['non_human'])" \
-  '(54, 12, 42)' "54 identities: 12 human, 42 non-human"
-expect_json_eq "$R" "$I['credentials']" '15' \
-  "15 credentials: 14 access keys and a signing certificate"
+  '(65, 21, 44)' "65 identities: 21 human, 44 non-human"
+expect_json_eq "$R" "$I['credentials']" '25' \
+  "25 credentials: 14 access keys, a signing certificate, 6 OpenAI and 4 Anthropic keys"
 
 describe "aws.iam.admin-equivalent"
 expect_json_eq "$R" "$(flagged aws.iam.admin-equivalent)" "{
@@ -343,19 +350,19 @@ expect_json_eq "$R" 'list(r)[list(r).index("findings") + 1]' '"remediation"' \
   "remediation follows findings in report.json"
 expect_json_eq "$R" '[(a["id"], a["check"], a["count"], a["effort"],
   a["quick_win"]) for a in r["remediation"][:6]]' '[
-  ("R01", "secrets.exposed-secret", 5, "low", True),
+  ("R01", "secrets.exposed-secret", 7, "low", True),
   ("R02", "aws.iam.access-key-not-rotated", 7, "low", True),
   ("R03", "aws.cloudtrail.logging-gap", 6, "low", True),
-  ("R04", "aws.iam.root-access-key", 1, "low", True),
-  ("R05", "secrets.ai-agent-credential", 2, "low", True),
-  ("R06", "aws.iam.admin-equivalent", 5, "medium", False)]' \
+  ("R04", "ai.provider-key-without-owner", 3, "low", True),
+  ("R05", "aws.iam.root-access-key", 1, "low", True),
+  ("R06", "secrets.ai-agent-credential", 2, "low", True)]' \
   "quick wins first, then the most risk removed per unit of effort"
 expect_json_eq "$R" '[a["action"] for a in r["remediation"][:6]]' '[
-  "Rotate 5 exposed secrets", "Rotate 7 access keys",
+  "Rotate 7 exposed secrets", "Rotate 7 access keys",
   "Close 6 gaps in CloudTrail logging",
+  "Give 3 orphaned AI provider keys an owner or revoke them",
   "Delete the root user'"'"'s access key",
-  "Move 2 AI agent credentials out of MCP configurations",
-  "Scope down 5 identities with administrator-equivalent rights"]' \
+  "Move 2 AI agent credentials out of MCP configurations"]' \
   "each action is a sentence from the catalogue"
 expect_json_eq "$R" 'sorted(f for a in r["remediation"]
   for f in a["findings"])' 'sorted(f["id"] for f in r["findings"])' \
@@ -366,9 +373,9 @@ expect_json_eq "$R" '[a["check"] for a in r["remediation"]
   or a["count"] != len(a["findings"])]' '[]' \
   "identities are sorted and unique; count is the findings'"
 expect_json_eq "$R" '{a["check"]: a["risk_removed"]
-  for a in r["remediation"][:4]}' '{"secrets.exposed-secret": 14,
+  for a in r["remediation"][:4]}' '{"secrets.exposed-secret": 20,
   "aws.iam.access-key-not-rotated": 12, "aws.cloudtrail.logging-gap": 8,
-  "aws.iam.root-access-key": 4}' "risk removed sums the score weights"
+  "ai.provider-key-without-owner": 6}' "risk removed sums the score weights"
 expect_json_eq "$R" '[a["severity"] for a in r["remediation"]
   if a["check"] == "aws.iam.cross-account-trust"]' '["critical"]' \
   "an action takes its worst finding's severity"
@@ -416,5 +423,29 @@ for text in "Toprisks" \
     fail "has '$text'" "pdftotext: $(head -c 300 "$T/pdf.txt")"
   fi
 done
+
+describe "AI provider organisations (README, \"AI provider organisations\")"
+expect_json_eq "$R" 'sorted((f["check"], f["severity"], f["status"], f["identity"],
+  f["resource"]) for f in r["findings"] if f["check"].startswith("ai."))' '[
+  ("ai.provider-key-unscoped", "critical", "fail", "user-NwAlice01", "key_NwAdm001"),
+  ("ai.provider-key-unscoped", "medium", "fail", "user-NwPriya02", "key_NwLeg001"),
+  ("ai.provider-key-unscoped", "medium", "fail", "user_01NwSofia", "apikey_01NwCursorBridge"),
+  ("ai.provider-key-unused", "medium", "fail", "user-NwDevP03", "key_NwDev001"),
+  ("ai.provider-key-unused", "medium", "fail", "user-NwJonas09", "key_NwHack01"),
+  ("ai.provider-key-unused", "medium", "indeterminate", "user_01NwSofia", "apikey_01NwCursorBridge"),
+  ("ai.provider-key-without-owner", "high", "fail", "user-NwDevP03", "key_NwDev001"),
+  ("ai.provider-key-without-owner", "high", "fail", "user-NwJonas09", "key_NwHack01"),
+  ("ai.provider-key-without-owner", "high", "fail", "user_01NwMarta", "apikey_01NwTicketTriage")]' \
+  "unused, orphaned and unscoped AI provider keys; Anthropic's use indeterminate"
+expect_json_eq "$R" 'sorted((f["severity"], f["identity"], f["evidence"]["key_id"],
+  f["location"]["path"]) for f in r["findings"] if f["check"] == "secrets.exposed-secret"
+  and f["secret_type"] == "openai_api_key")' '[
+  ("critical", "user-NwAlice01", "key_NwAdm001", "firmware-pipeline/scripts/usage_report.py"),
+  ("high", "svc_acct_NwCopilotProd", "key_NwCop001", "support-copilot/deploy/copilot.env")]' \
+  "found OpenAI keys are the admin key and the copilot's project key, by their redacted values"
+expect_json_eq "$R" '[(f["identity"], f["evidence"]["key_id"]) for f in r["findings"]
+  if f["check"] == "secrets.ai-agent-credential" and f["secret_type"] == "anthropic_api_key"]' \
+  '[("user_01NwSofia", "apikey_01NwCursorBridge")]' \
+  "the Cursor MCP server's Anthropic key is Sofia's Default-workspace key"
 
 finish

@@ -18,7 +18,9 @@ signature gets 403 SignatureDoesNotMatch when the scenario enforces
 signatures. Each request is logged as one JSON line: what was asked,
 which route answered, and what the Authorization header carried (the
 access key id, scope, signed headers, whether the signature is valid),
-never the signature, a secret or a session token.
+never the signature, a secret or a session token. For API keys sent as a
+bearer token or an x-api-key header, the log says whether the key is one
+of the scenario's "tokens", never the key.
 
 GET /__replay__/log returns the log; POST /__replay__/stop stops the
 server, as does the timeout (default 120 s).
@@ -212,11 +214,24 @@ class Handler(BaseHTTPRequestHandler):
                                     or []),
             "bearer": self.headers.get("Authorization", "")
             .startswith("Bearer "),
+            "x_api_key": "x-api-key" in self.headers,
+            "anthropic_version": self.headers.get("anthropic-version"),
+            "token_ok": self.token_ok(),
         }
         req["auth"] = self.check_auth(path, query, body)
         if req["auth"]:
             req["service"] = req["auth"]["service"]
         return req
+
+    def token_ok(self):
+        """Whether the bearer token or x-api-key is a scenario token."""
+        tokens = self.replay.scenario.get("tokens")
+        auth = self.headers.get("Authorization", "")
+        key = auth[7:] if auth.startswith("Bearer ") else \
+            self.headers.get("x-api-key")
+        if tokens is None or key is None:
+            return None
+        return any(hmac.compare_digest(key, t) for t in tokens)
 
     def check_auth(self, path, query, body):
         auth = parse_authorization(self.headers.get("Authorization", ""))

@@ -587,6 +587,54 @@ static void test_bearer_request(void **state)
   free(url);
 }
 
+/* Header auth: the token goes in its own header; the caller may not set
+ * that header, and the name must be a plain header name. */
+static void test_header_auth_request(void **state)
+{
+  struct server s = { .script = { OK_HELLO }, .n = 1 };
+  struct fake_clock fc = { .n = 0 };
+  const char *extra[] = { "anthropic-version: 2023-06-01" };
+  const char *clash[] = { "X-Api-Key: mine" };
+  struct nhi_http_policy pol;
+  struct nhi_http_response r;
+  struct nhi_http *h;
+  char *url;
+
+  server_start(&s);
+  h = client(&fc);
+  url = url_of(&s, "/v1/organizations/api_keys");
+  nhi_http_policy_default(&pol);
+  struct nhi_http_request req = { .url = url, .headers = extra,
+                                  .nheaders = 1, .auth = NHI_HTTP_AUTH_HEADER,
+                                  .auth_header = "x-api-key",
+                                  .bearer = "sk-ant-admin01-unit" };
+  assert_int_equal(nhi_http_send(h, &req, &pol, &r), NHI_OK);
+  server_stop(&s);
+  assert_non_null(strstr(s.requests[0], "\r\nx-api-key: "
+                         "sk-ant-admin01-unit\r\n"));
+  assert_non_null(strstr(s.requests[0], "\r\nanthropic-version: "
+                         "2023-06-01\r\n"));
+  assert_null(strstr(s.requests[0], "Authorization:"));
+  nhi_http_response_clear(&r);
+  nhi_http_free(h);
+  server_free(&s);
+  free(url);
+  req.url = "http://x/";
+  req.headers = clash;
+  expect_refused(&req, "is set by the auth mode");
+  req.headers = NULL;
+  req.nheaders = 0;
+  req.auth_header = "x-api-key: evil";
+  expect_refused(&req, "header auth needs a header name");
+  req.auth_header = "Authorization";
+  expect_refused(&req, "header auth needs a header name");
+  req.auth_header = "x-api-key";
+  req.bearer = "a\r\nX-Evil: 1";
+  expect_refused(&req, "header auth needs a header name");
+  req.bearer = NULL;
+  expect_refused(&req, "header auth needs a header name");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -606,6 +654,7 @@ int main(void)
     cmocka_unit_test(test_refused_requests),
     cmocka_unit_test(test_sigv4_request),
     cmocka_unit_test(test_bearer_request),
+    cmocka_unit_test(test_header_auth_request),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

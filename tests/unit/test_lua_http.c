@@ -189,6 +189,10 @@ static void test_checks_stay_offline(void **state)
                "network");
   expect_error(*state, "nhi.aws.credentials()", "nhi.aws.credentials: "
                "only a collector's run");
+  expect_error(*state, "nhi.http.env_secret('OPENAI_ADMIN_KEY')",
+               "nhi.http.env_secret: only a collector's run");
+  expect_error(*state, "nhi.http.setting('OPENAI_BASE_URL')",
+               "nhi.http.setting: only a collector's run");
 }
 
 static void test_credentials_handle(void **state)
@@ -212,6 +216,43 @@ static void test_credentials_handle(void **state)
     "assert(h == nil and err:find('no AWS credentials'), err)\n"
     "h, err = nhi.aws.credentials('missing')\n"
     "assert(h == nil and err:find(\"profile 'missing'\"), err)\n");
+}
+
+/* API keys from the environment are opaque handles, good only as auth
+ * tokens; settings are NHISCOPE_* variables only. */
+static void test_env_secret_and_setting(void **state)
+{
+  setenv("NHI_UNIT_API_KEY", "sk-admin-UNITsecretVALUE", 1);
+  setenv("NHISCOPE_UNIT_BASE_URL", "http://127.0.0.1:9/v1", 1);
+  expect_ok(*state,
+    "local h = nhi.http.env_secret('NHI_UNIT_API_KEY')\n"
+    "assert(type(h) == 'userdata' and not getmetatable(h))\n"
+    "assert(tostring(h) == 'secret (from NHI_UNIT_API_KEY)', tostring(h))\n"
+    "assert(not tostring(h):find('UNIT'..'secret'))\n"
+    "local none, why = nhi.http.env_secret('NHI_UNIT_NOT_SET')\n"
+    "assert(none == nil and why == 'the environment variable "
+    "NHI_UNIT_NOT_SET is not set', why)\n"
+    "assert(nhi.http.setting('UNIT_BASE_URL') == 'http://127.0.0.1:9/v1')\n"
+    "assert(nhi.http.setting('UNIT_NOT_SET') == nil)\n"
+    "local r, err = nhi.http.request{ url = 'http://127.0.0.1:9/',\n"
+    "  retry = false, auth = { type = 'header', name = 'x-api-key',\n"
+    "  token = h } }\n"
+    "assert(r == nil and err:find('cannot fetch'), err)\n"
+    "r, err = nhi.http.request{ url = 'http://127.0.0.1:9/',\n"
+    "  retry = false, auth = { type = 'bearer', token = h } }\n"
+    "assert(r == nil and not err:find('UNIT'..'secret'), err)\n");
+  expect_error(*state, "nhi.http.env_secret('lower-case')",
+               "an environment variable name");
+  expect_error(*state, "nhi.http.request{ url = 'http://x/',\n"
+               "  auth = { type = 'header', name = 'x-api-key',\n"
+               "    token = {} } }",
+               "token must be a string or a handle from "
+               "nhi.http.env_secret");
+  expect_error(*state, "nhi.http.request{ url = 'http://x/',\n"
+               "  auth = { type = 'bearer' } }",
+               "this auth type needs a token");
+  unsetenv("NHI_UNIT_API_KEY");
+  unsetenv("NHISCOPE_UNIT_BASE_URL");
 }
 
 static void test_request_misuse(void **state)
@@ -313,6 +354,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_checks_stay_offline, setup_check,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_credentials_handle,
+                                    setup_collector, teardown),
+    cmocka_unit_test_setup_teardown(test_env_secret_and_setting,
                                     setup_collector, teardown),
     cmocka_unit_test_setup_teardown(test_request_misuse, setup_collector,
                                     teardown),

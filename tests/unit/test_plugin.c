@@ -232,12 +232,37 @@ static void test_load_valid_collector(void **state)
   assert_int_equal(p.kind, NHI_PLUGIN_COLLECTOR);
   assert_string_equal(p.description, "A sample collector");
   assert_string_equal(p.source, "aws:authz");
+  assert_string_equal(p.method, "import");
   expect_list(p.provides, p.nprovides, "identities", "grants");
   assert_string_equal(p.params_json, "{}");
   assert_null(p.question);
   assert_null(p.severity);
   assert_null(p.effort);
   assert_int_equal(p.nrequires, 0);
+  nhi_plugin_clear(&p);
+  free(path);
+}
+
+/* A collector of an API says so (method = "live"); a provider:live
+ * source is live without saying. */
+static void test_collector_method(void **state)
+{
+  struct fixture *fx = *state;
+  char *path = write_plugin(fx, "admin.lua", collector_lines, NULL,
+                            "method = 'live'");
+  struct nhi_plugin p;
+  char *err = NULL;
+
+  if (nhi_plugin_load(path, &fx->env, &p, &err) != NHI_OK)
+    fail_msg("live collector refused: %s", err ? err : "?");
+  assert_string_equal(p.method, "live");
+  nhi_plugin_clear(&p);
+  free(path);
+  path = write_plugin(fx, "live.lua", collector_lines, "source",
+                      "source = 'aws:live'");
+  if (nhi_plugin_load(path, &fx->env, &p, &err) != NHI_OK)
+    fail_msg("aws:live collector refused: %s", err ? err : "?");
+  assert_string_equal(p.method, "live");
   nhi_plugin_clear(&p);
   free(path);
 }
@@ -310,6 +335,8 @@ static const struct bad_case bad_cases[] = {
     "field 'effort' must be a string", NULL },
   { "bad: collector with effort", 1, NULL, "effort = 'low'",
     "unknown field 'effort'", NULL },
+  { "bad: collector method unknown", 1, NULL, "method = 'api'",
+    "field 'method' must be one of live, import", "'api'" },
 };
 
 static void test_bad_metadata(void **state)
@@ -476,10 +503,11 @@ int main(void)
   const struct CMUnitTest tests[] = {
     T(test_load_valid_check),
     T(test_load_valid_collector),
+    T(test_collector_method),
     T(test_load_minimal_check),
     BAD(0), BAD(1), BAD(2), BAD(3), BAD(4), BAD(5), BAD(6), BAD(7),
     BAD(8), BAD(9), BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15),
-    BAD(16), BAD(17), BAD(18), BAD(19), BAD(20), BAD(21),
+    BAD(16), BAD(17), BAD(18), BAD(19), BAD(20), BAD(21), BAD(22),
     T(test_file_returning_number),
     T(test_file_with_syntax_error),
     T(test_file_failing_at_load),
@@ -490,7 +518,7 @@ int main(void)
   };
 #undef T
 
-  _Static_assert(sizeof bad_cases / sizeof bad_cases[0] == 22,
+  _Static_assert(sizeof bad_cases / sizeof bad_cases[0] == 23,
                  "every bad case has a BAD() entry");
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

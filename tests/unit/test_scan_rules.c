@@ -220,6 +220,48 @@ static void test_stripe_openai_anthropic(void **state)
          "BdfX2iA4uhrZ_3R8s4MgHyJu-BSubLWdmQcIY-PqEQB", "");
 }
 
+/* The provider_hint attrs of the one hit in text, or "" for none. */
+static void check_hint(const char *text, const char *want, int line)
+{
+  struct nhi_scan_hits h = { 0 };
+  char *types = types_in(text, &h);
+  const char *attrs = h.count == 1 && h.items[0].attrs ? h.items[0].attrs
+                                                         : "";
+  const char *at = strstr(attrs, "\"provider_hint\":\"");
+  char got[80] = "";
+
+  if (at)
+    sscanf(at + strlen("\"provider_hint\":\""), "%79[^\"]", got);
+  if (h.count != 1 || strcmp(got, want))
+    fail_msg("line %d: in <%s>\nfound [%s] hint [%s]\nwant hint [%s]", line,
+             text, types, got, want);
+  free(types);
+  nhi_scan_hits_free(&h);
+}
+
+/* OpenAI and Anthropic keys carry the form their admin APIs show them
+ * in (redacted_value, partial_key_hint), and never more of the key. */
+static void test_provider_hints(void **state)
+{
+  check_hint("OPENAI_API_KEY=sk-proj-9ZRQ28YqvV75MalGBkHvT3BlbkFJgH42yjd429"
+             "z8deH99vl5GhjAy9r3", "sk-proj-****y9r3", __LINE__);
+  check_hint("sk-svcacct--1mm19ABEWrgnwuxA3dBz2TE-_W1lcIPLhu-UfpWPtPRnSeQ",
+             "sk-svcacct-****nSeQ", __LINE__);
+  check_hint("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",
+             "sk-****2Htc", __LINE__);
+  check_hint("KEY=sk-admin-pmPMTVHBWnB_PrRlnRJxMhAByep5Y0sQkAxPx6jGRKuMM4E2"
+             "LyrAsBId0m", "sk-admin-****Id0m", __LINE__);
+  check_hint("x-api-key: sk-ant-api03-5Zjd2HpwO3YUI6EvDl9PPyWM1y4MSYiKoSBqn"
+             "GvwP0mhxfQCFRVnBdfX2iA4uhrZ_3R8s4MgHyJu-BSubLWdmQcIY-PqEAA",
+             "sk-ant-api03-5Zj...qEAA", __LINE__);
+  check_hint("sk-ant-admin01-0m35pF_BL8wqpYVy-GhtyeDOr3XG24OJT1afjV-D-FWPt2"
+             "mqKQRRHTiNeeOROCHUGBXnCtrGPp2CPjkEhO9zD34zIONEQAA",
+             "sk-ant-admin01-0m3...EQAA", __LINE__);
+  /* a rule without a hint gives none */
+  check_hint("STRIPE_KEY=sk_live_zbUra8tOBe9JwEqdFkCAleyZChyOuUc5", "",
+             __LINE__);
+}
+
 static void test_google_gcp(void **state)
 {
   struct nhi_scan_hits h = { 0 };
@@ -428,6 +470,7 @@ int main(void)
     cmocka_unit_test(test_github_tokens),
     cmocka_unit_test(test_gitlab_slack),
     cmocka_unit_test(test_stripe_openai_anthropic),
+    cmocka_unit_test(test_provider_hints),
     cmocka_unit_test(test_google_gcp),
     cmocka_unit_test(test_azure),
     cmocka_unit_test(test_private_keys),

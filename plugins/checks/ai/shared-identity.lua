@@ -1,6 +1,8 @@
 -- Identities that several AI agents, or an agent and other workloads,
 -- run as: what one of them does cannot be told from the others', and a
--- right granted for one is held by all.
+-- right granted for one is held by all. An agent row that stands for
+-- the identity itself ("openai:svc_acct_X" running as svc_acct_X) is
+-- not another runner.
 local SHARED = [[
   SELECT r.to_ref AS identity,
          json_group_array(r.from_ref) AS runners,
@@ -8,9 +10,12 @@ local SHARED = [[
          sum(r.from_type = 'ai_agent') AS agents
   FROM (SELECT DISTINCT to_ref, from_ref, from_type FROM edges
         WHERE kind = 'runs_as' AND to_type = 'identity'
+          AND NOT (from_type = 'ai_agent'
+                   AND substr(from_ref, -length(to_ref) - 1) = ':' || to_ref)
         UNION
         SELECT i.native_id, a.native_id, 'ai_agent' FROM ai_agents a
         JOIN identities i ON i.id = a.identity_id
+        WHERE substr(a.native_id, -length(i.native_id) - 1) <> ':' || i.native_id
         ORDER BY 1, 2) r
   GROUP BY r.to_ref
   HAVING sum(r.from_type = 'ai_agent') >= 1 AND count(*) >= 2

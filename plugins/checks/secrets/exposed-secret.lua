@@ -2,9 +2,34 @@
 -- it is and what it is, its resource the secret's fingerprint. An AWS key
 -- whose id the inventory holds is tied to the identity owning it, and so
 -- is the secret key found beside it: the finding names that identity,
--- and says when the policy engine finds it admin-equivalent.
+-- and says when the policy engine finds it admin-equivalent. An OpenAI or
+-- Anthropic key whose provider hint fits exactly one key of the
+-- inventory (its redacted value or partial hint) is tied to that key's
+-- owner, project or workspace.
 local secrets = require("secrets")
 local power = require("aws_power")
+
+-- The finding about a found key tied to inventory key k: its evidence,
+-- and the severity and title it takes.
+local function link_ai_key(k, evidence, row, where)
+  local a = k.attrs
+  evidence.owner = k.identity or nhi.json.null
+  evidence.key_id = k.credential
+  evidence.key_shown_as = k.shown
+  evidence.admin_key = k.admin
+  evidence.project = a.project_id
+  evidence.workspace = a.workspace_id
+  evidence.key_status = k.status
+  local owner_admin = a.owner_role == "owner"
+  local severity = (k.admin or owner_admin) and "critical" or "high"
+  local what = k.provider == "anthropic" and "Anthropic API key"
+    or (k.admin and "OpenAI admin key" or "OpenAI project key")
+  local scope = a.project_name or a.project_id or a.workspace_name or a.workspace_id
+  local title = string.format("%s %s%s%s exposed %s%s", what, k.credential,
+    scope and (" (" .. scope .. ")") or "", k.identity and (" of " .. k.identity) or "",
+    where, row.path)
+  return severity, title
+end
 
 return {
   id = "secrets.exposed-secret",
@@ -31,6 +56,7 @@ project's secret-scanning exclusions only for test fixtures.]],
 
   run = function(ctx)
     local keys = secrets.aws_keys(ctx)
+    local ai_keys = secrets.ai_keys(ctx)
     local sql = [[
       SELECT s.id, s.path, s.line, s.type, s.fingerprint, s.preview, s.validated,
              s.in_history, s.attrs, i.native_id AS identity
@@ -63,6 +89,16 @@ project's secret-scanning exclusions only for test fixtures.]],
         title = string.format("%s of %s%s exposed %s%s", secrets.label(row.type),
           admin == "allow" and "admin-equivalent " or "", owner.identity, where,
           row.path)
+      end
+      local ai, fits = nil, 0
+      if not owner and attrs.provider_hint then
+        ai, fits = secrets.ai_key_for(ai_keys, attrs.provider_hint)
+        evidence.provider_hint = attrs.provider_hint
+        if not ai and fits > 1 then evidence.inventory_keys_fitting = fits end
+      end
+      if ai then
+        identity = row.identity or ai.identity
+        severity, title = link_ai_key(ai, evidence, row, where)
       end
       ctx:finding{
         identity = identity,
