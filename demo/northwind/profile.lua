@@ -23,6 +23,7 @@ sources = {
   "aws:credential-report=credential-report.csv",
   "aws:cloudtrail=cloudtrail",
   "aws:trails=trails",
+  "aws:ai=ai",
   "files:path=repos",
 }
 
