@@ -13,6 +13,14 @@ local function value(v)
   return v
 end
 
+-- "YYYY-MM-DDTHH:MM:SSZ" of an ISO-8601 time (the CLI prints offsets
+-- and microseconds) or epoch seconds (the JSON 1.1 APIs send numbers).
+local function iso(v)
+  if type(v) == "number" then return nhi.time.format(math.floor(v)) end
+  local t = type(v) == "string" and nhi.time.parse(v)
+  return t and nhi.time.format(t) or nil
+end
+
 local function list_of(v)
   if type(v) == "table" then return v end
   return {}
@@ -283,8 +291,8 @@ local function write_bedrock_agent(ctx, b, a, used, gap)
     tools = tools, data_sources = data,
     attrs = { agent_id = a.agentId, status = value(a.agentStatus),
       version = value(a.agentVersion), region = arn_region(a.agentArn),
-      account = arn_account(a.agentArn), created_at = value(a.createdAt),
-      updated_at = value(a.updatedAt), prepared_at = value(a.preparedAt),
+      account = arn_account(a.agentArn), created_at = iso(a.createdAt),
+      updated_at = iso(a.updatedAt), prepared_at = iso(a.preparedAt),
       guardrail = value(guard.guardrailIdentifier), knowledge_bases = kbs,
       orchestration = value(a.orchestrationType),
       collaboration = value(a.agentCollaboration) } }, roles)
@@ -302,7 +310,7 @@ local function write_kb(ctx, b, kb, gap)
     attrs = { knowledge_base_id = kb.knowledgeBaseId, status = facts.status,
       region = arn_region(kb.knowledgeBaseArn), account = arn_account(kb.knowledgeBaseArn),
       type = facts.type, storage_type = facts.storage_type, storage = facts.storage,
-      created_at = value(kb.createdAt), updated_at = value(kb.updatedAt) } }, roles)
+      created_at = iso(kb.createdAt), updated_at = iso(kb.updatedAt) } }, roles)
 end
 
 local function write_bedrock(ctx, b, gap)
@@ -353,7 +361,7 @@ local function write_runtimes(ctx, b, gap)
         status = value(r.status), region = arn_region(arn), account = arn_account(arn),
         container = value(cont.containerUri), network_mode = value(net.networkMode),
         workload_identity = value(wid.workloadIdentityArn),
-        created_at = value(r.createdAt), updated_at = value(r.lastUpdatedAt) } }, roles)
+        created_at = iso(r.createdAt), updated_at = iso(r.lastUpdatedAt) } }, roles)
     n = n + 1
   end
   return n
@@ -377,7 +385,7 @@ local function write_notebooks(ctx, b, gap)
         account = arn_account(nb.NotebookInstanceArn),
         instance_type = value(nb.InstanceType),
         direct_internet_access = value(nb.DirectInternetAccess),
-        root_access = value(nb.RootAccess), created_at = value(nb.CreationTime) } }, roles)
+        root_access = value(nb.RootAccess), created_at = iso(nb.CreationTime) } }, roles)
     n = n + 1
   end
   return n
@@ -424,7 +432,7 @@ local function write_endpoints(ctx, b, gap)
       attrs = { resource = "endpoint", status = value(ep.EndpointStatus),
         region = arn_region(ep.EndpointArn), account = arn_account(ep.EndpointArn),
         endpoint_config = value(ep.EndpointConfigName), models = models,
-        created_at = value(ep.CreationTime) } }, roles)
+        created_at = iso(ep.CreationTime) } }, roles)
     n = n + 1
   end
   return n

@@ -5,6 +5,7 @@
 -- asked (blanket `*` grants are the admin-equivalent and wildcard
 -- checks' findings), once per action, on the resources those
 -- statements name. CloudTrail activity showing AI calls confirms use.
+local aws = require("aws")
 
 local CANDIDATES = [[
   SELECT i.native_id, i.account, g.actions, g.not_action, g.resources, g.not_resource,
@@ -89,7 +90,8 @@ local function gather(ctx, targets)
   for row in ctx.db:rows(CANDIDATES, ctx.params.include_people, ctx.params.include_wildcards) do
     local who = by_id[row.native_id]
     if not who then
-      who = { arn = row.native_id, account = row.account, asks = {}, grants = {} }
+      who = { arn = row.native_id, account = row.account or aws.account_of(row.native_id),
+        asks = {}, grants = {} }
       by_id[row.native_id] = who
       order[#order + 1] = who
     end
@@ -100,7 +102,7 @@ local function gather(ctx, targets)
         named = true
         who.asks[action] = who.asks[action] or {}
         for _, r in ipairs(row.not_resource == 1 and { "*" } or resources) do
-          who.asks[action][stand_in(r, row.account)] = true
+          who.asks[action][stand_in(r, who.account)] = true
         end
       end
     end
