@@ -127,8 +127,8 @@ expect_json_eq "$LOG.json" '[e["json"].get("Marker") is not None for e in r
   if (e["target"] or "").endswith("ListKeys")]' '[False, True]' \
   "ListKeys followed its NextMarker"
 ROUTES='[e["route"] for e in r]'
-expect_json "$LOG.json" 'len(r) == 44 and None not in '"$ROUTES" \
-  "44 requests, each answered by a route"
+expect_json "$LOG.json" 'len(r) == 49 and None not in '"$ROUTES" \
+  "49 requests, each answered by a route"
 expect_json_eq "$LOG.json" '[(e["route"], e["response"]) for e in r
   if e["action"] == "GetAccountAuthorizationDetails"]' \
   '[("gaad-1", 200), ("gaad-2-throttled", 400), ("gaad-2-throttled", 200),
@@ -153,9 +153,10 @@ expect_json "$LOG.json" 'all(e["auth"]["access_key"] == "'$ENV_KEY'"
   and e["amz_date_headers"] == 1 for e in r)' \
   "every request signed with the environment key (and its session token); the server's signer agrees"
 expect_json_eq "$LOG.json" 'sorted({(e["auth"]["service"], e["auth"]["region"])
-  for e in r})' '[("cloudtrail", "us-east-1"), ("iam", "us-east-1"),
+  for e in r})' '[("bedrock", "us-east-1"), ("bedrock-agentcore", "us-east-1"),
+  ("cloudtrail", "us-east-1"), ("iam", "us-east-1"),
   ("kms", "us-east-1"), ("organizations", "us-east-1"), ("s3", "eu-west-1"), ("s3", "us-east-1"),
-  ("s3", "us-west-2"), ("sts", "us-east-1")]' \
+  ("s3", "us-west-2"), ("sagemaker", "us-east-1"), ("sts", "us-east-1")]' \
   "each service signed for its region, each bucket for its own"
 for f in iam/gaad.json iam/credential-report.json iam/access-keys.json \
   cloudtrail/lookup-events.json cloudtrail/trails/describe-trails.json \
@@ -206,7 +207,7 @@ curl -s -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" \
   "$URL/acme-build-artifacts?tagging"
 log_json
 expect_json_eq "$LOG.json" '[(e["auth"]["signature_valid"], e["response"])
-  for e in r[44:]]' '[(True, 200), (False, 403), (False, 403)]' \
+  for e in r[49:]]' '[(True, 200), (False, 403), (False, 403)]' \
   "curl's own signature passes; a wrong secret and an uncanonical query fail"
 stop_replay
 
