@@ -22,15 +22,16 @@ local CANDIDATES = [[
   ORDER BY i.native_id, g.id
 ]]
 
+-- AI calls in the activity evidence, read once for every identity.
 local ACTIVITY = [[
-  SELECT action, sum(count) AS calls, min(first_seen) AS first_seen,
-    max(last_seen) AS last_seen
-  FROM activity
-  WHERE identity_ref = ? AND action NOT LIKE '%#denied'
-    AND (action LIKE 'bedrock:Invoke%' OR action LIKE 'bedrock:Converse%'
-      OR action LIKE 'bedrock:RetrieveAndGenerate%' OR action LIKE 'sagemaker:InvokeEndpoint%'
-      OR action LIKE 'bedrock-agentcore:Invoke%')
-  GROUP BY action ORDER BY action
+  SELECT coalesce(i.native_id, a.identity_ref) AS who, a.action, sum(a.count) AS calls,
+    min(a.first_seen) AS first_seen, max(a.last_seen) AS last_seen
+  FROM activity a LEFT JOIN identities i ON i.id = a.identity_id
+  WHERE a.action NOT LIKE '%#denied'
+    AND (a.action LIKE 'bedrock:Invoke%' OR a.action LIKE 'bedrock:Converse%'
+      OR a.action LIKE 'bedrock:RetrieveAndGenerate%' OR a.action LIKE 'sagemaker:InvokeEndpoint%'
+      OR a.action LIKE 'bedrock-agentcore:Invoke%')
+  GROUP BY who, a.action ORDER BY who, a.action
 ]]
 
 -- The AI services that may assume the role (its trust policy).
@@ -134,23 +135,24 @@ local function judge(ctx, who, targets)
   return allowed, open
 end
 
-local function activity_of(ctx, arn)
+local function activity_by_identity(ctx)
   local out = {}
-  for row in ctx.db:rows(ACTIVITY, arn) do
-    out[#out + 1] = { action = row.action, count = row.calls, first_seen = row.first_seen,
-      last_seen = row.last_seen }
+  for row in ctx.db:rows(ACTIVITY) do
+    out[row.who] = out[row.who] or {}
+    table.insert(out[row.who], { action = row.action, count = row.calls,
+      first_seen = row.first_seen, last_seen = row.last_seen })
   end
   return out
 end
 
-local function report(ctx, who, allowed, open, discovered)
-  local used = activity_of(ctx, who.arn)
+local function report(ctx, who, allowed, open, seen)
+  local used = seen.activity[who.arn] or {}
   local trust = {}
   for row in ctx.db:rows(AI_TRUST, who.arn) do trust[#trust + 1] = row.from_ref end
   local status, reason = #allowed > 0 and "fail" or "indeterminate", nil
   if #allowed == 0 then
     reason = "a condition, boundary or policy the evidence cannot settle decides it"
-  elseif #trust > 0 and not discovered then
+  elseif #trust > 0 and not seen.discovered then
     status = "indeterminate"
     reason = "an AI service may assume it, and no AWS AI discovery source (aws:ai, aws:live) "
       .. "was collected to say which agent it serves"
@@ -202,10 +204,13 @@ otherwise remove the AI service's actions from its policies.]],
 
   run = function(ctx)
     local targets = targets_of(ctx)
-    local discovered = ctx.db:first(DISCOVERY) ~= nil
-    for _, who in ipairs(gather(ctx, targets)) do
+    local candidates = gather(ctx, targets)
+    if #candidates == 0 then return end
+    local seen = { discovered = ctx.db:first(DISCOVERY) ~= nil,
+      activity = activity_by_identity(ctx) }
+    for _, who in ipairs(candidates) do
       local allowed, open = judge(ctx, who, targets)
-      if #allowed > 0 or #open > 0 then report(ctx, who, allowed, open, discovered) end
+      if #allowed > 0 or #open > 0 then report(ctx, who, allowed, open, seen) end
     end
   end,
 }
