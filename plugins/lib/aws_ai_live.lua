@@ -65,7 +65,8 @@ local function action_groups(s, id)
     local doc = get(s, BEDROCK, "GetAgentActionGroup", base .. g.actionGroupId .. "/")
     if doc then
       keep(s, dir .. "/action-groups/" .. file_part(g.actionGroupId) .. ".json", doc)
-      local exec = type(doc.agentActionGroup) == "table" and doc.agentActionGroup.actionGroupExecutor
+      local g = type(doc.agentActionGroup) == "table" and doc.agentActionGroup or {}
+      local exec = g.actionGroupExecutor
       if type(exec) == "table" and exec.lambda then s.lambdas = true end
     end
   end

@@ -45,7 +45,8 @@ local AI_TRUST = [[
 -- agent's role would look undeclared.
 local DISCOVERY = [[
   SELECT 1 AS x FROM sources WHERE provider = 'aws' AND status = 'ok'
-    AND (kind = 'ai' OR (kind = 'live' AND coalesce(gaps, '') NOT LIKE '%bedrock-agent:ListAgents%'))
+    AND (kind = 'ai'
+      OR (kind = 'live' AND coalesce(gaps, '') NOT LIKE '%bedrock-agent:ListAgents%'))
   UNION ALL SELECT 1 FROM ai_agents WHERE platform LIKE 'aws-%' LIMIT 1
 ]]
 
