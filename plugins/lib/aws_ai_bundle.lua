@@ -147,6 +147,23 @@ local function recognise(doc)
   return nil
 end
 
+-- Outputs of these services that say nothing about identities or data
+-- (aliases, versions, ingestion jobs, SageMaker's model and config
+-- lists): read and left alone, so a folder of everything the client ran
+-- is accepted.
+local UNUSED = {
+  "agentAliasSummaries", "agentAlias", "agentVersionSummaries", "agentVersion",
+  "ingestionJobSummaries", "ingestionJob", "Models", "EndpointConfigs",
+  "NotebookInstanceLifecycleConfigs",
+}
+
+local function unused(doc)
+  for _, k in ipairs(UNUSED) do
+    if doc[k] ~= nil then return k end
+  end
+  return nil
+end
+
 local function keys_of(doc)
   local ks = {}
   for k in pairs(doc) do ks[#ks + 1] = tostring(k) end
@@ -161,6 +178,10 @@ function bundle.add(b, doc, where)
     return nil, "not a JSON object"
   end
   local k = recognise(doc)
+  if not k and unused(doc) then
+    nhi.log.debug("%s: %s output, not needed", where, unused(doc))
+    return true
+  end
   if not k then
     return nil, "not an AWS Bedrock, AgentCore, SageMaker or Lambda output this source "
       .. "reads (top-level keys: " .. keys_of(doc) .. ")"

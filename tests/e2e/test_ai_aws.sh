@@ -122,6 +122,18 @@ expect_stderr_line "aws:ai" "holds no .json file"
 expect_status 1 nhi collect --source "aws:ai=$T/bad/empty.json" -o "$T/bad/o5"
 expect_stderr_line "aws:ai" "'$T/bad/empty.json' is empty"
 
+describe "outputs that say nothing about identities or data are left alone"
+mkdir -p "$T/aliases"
+cp "$AI/account/bedrock/agents/AB12CD34EF/get-agent.json" "$T/aliases/"
+printf '%s\n' '{"agentAliasSummaries": [{"agentAliasId": "TSTALIASID",' \
+  '  "agentAliasName": "AgentTestAlias", "agentAliasStatus": "PREPARED",' \
+  '  "updatedAt": "2026-10-02T14:22:51.904311+00:00"}]}' \
+  >"$T/aliases/list-agent-aliases.json"
+expect_status 0 nhi collect --source "aws:ai=$T/aliases" -o "$T/aliases-out"
+db_json "$T/aliases-out/evidence.db" "$T/aliases.json" "SELECT name FROM ai_agents"
+expect_json_eq "$T/aliases.json" 'r' "[['support-bot']]" \
+  "list-agent-aliases is accepted, the agent read"
+
 describe "one file alone is read too"
 expect_status 0 nhi collect --source \
   "aws:ai=$AI/account/sagemaker/describe-notebook-instance-churn-research.json" \
