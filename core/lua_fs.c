@@ -60,8 +60,8 @@ static int walk(struct listing *ls, const char *root, const char *rel,
                 int depth);
 
 /* One entry of a folder: a regular file is listed, a folder walked;
- * hidden entries and anything else (links are followed by stat) are
- * left out. */
+ * anything else (symbolic links, devices) is left out, as the secret
+ * scanner leaves it, so a listing never leads outside the folder. */
 static int visit(struct listing *ls, const char *root, const char *rel,
                  const char *name, int depth)
 {
@@ -75,10 +75,12 @@ static int visit(struct listing *ls, const char *root, const char *rel,
     ls->why = "out of memory";
     return -1;
   }
-  if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+  if (lstat(full, &st) != 0)
+    st.st_mode = 0;
+  if (S_ISREG(st.st_mode)) {
     rc = add_name(ls, sub);
     sub = NULL;
-  } else if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+  } else if (S_ISDIR(st.st_mode)) {
     rc = walk(ls, root, sub, depth + 1);
   }
   free(sub);

@@ -710,12 +710,19 @@ static void test_fs_list(void **state)
   free(write_file(fx, "in/sub/a.json", "{}"));
   free(write_file(fx, "in/.hidden", "x"));
   free(write_file(fx, "out.txt", "x"));
+  {
+    char *link = path_in(fx, "in/link.json"), *out = path_in(fx, "out.txt");
+
+    assert_int_equal(symlink(out, link), 0);
+    free(link);
+    free(out);
+  }
   real = realpath(in, NULL);
   assert_non_null(real);
   fx->roots[0] = real;
   snprintf(code, sizeof code,
            "local l = assert(nhi.fs.list('%s'))\n"
-           "assert(#l == 2, 'two files, not the hidden one: ' .. #l)\n"
+           "assert(#l == 2, 'two files, not the hidden one nor the link: ' .. #l)\n"
            "assert(l[1] == 'b.json' and l[2] == 'sub/a.json', 'sorted, "
            "relative: ' .. table.concat(l, ','))\n"
            "local none, why = nhi.fs.list('%s/b.json')\n"
