@@ -86,6 +86,11 @@ expect_json_eq "$R" '{f["identity"]: (f["status"], f["severity"], f["confidence"
     ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream',
      'bedrock:InvokeAgent', 'bedrock:InvokeInlineAgent', 'bedrock:RetrieveAndGenerate'], 0)}" \
   "shadow AI: the summariser (in use per CloudTrail) and the sandbox Lambda; not the agents' roles, not the quarantined one"
+expect_json_eq "$R" '[(f["evidence"].get("assumed_by"), f["evidence"]["grants"][0]["policy"])
+  for f in r["findings"] if f["check"] == "aws.ai.shadow-ai"]' \
+  "[(None, '$ACCT:user/service/svc-batch-summariser#summarise'),
+    (['lambda.amazonaws.com'], '$ACCT:role/ml-sandbox-lambda#genai')]" \
+  "the evidence says where the workload runs and which policy grants it"
 expect_json_eq "$R" '[f["question"] for f in r["findings"]
   if f["check"] == "aws.ai.shadow-ai"]' '["ai-data-access", "ai-data-access"]' \
   "shadow AI answers ai-data-access"

@@ -34,11 +34,12 @@ local ACTIVITY = [[
   GROUP BY who, a.action ORDER BY who, a.action
 ]]
 
--- The AI services that may assume the role (its trust policy).
-local AI_TRUST = [[
+-- The services that may assume the role (its trust policy): where its
+-- workload runs.
+local SERVICES = [[
   SELECT DISTINCT from_ref FROM edges
   WHERE kind = 'can_assume' AND from_type = 'service' AND to_ref = ?
-    AND (from_ref LIKE 'bedrock%' OR from_ref LIKE 'sagemaker%')
+  ORDER BY from_ref
 ]]
 
 -- Whether AWS AI workloads were collected at all: without them every
@@ -148,12 +149,15 @@ end
 
 local function report(ctx, who, allowed, open, seen)
   local used = seen.activity[who.arn] or {}
-  local trust = {}
-  for row in ctx.db:rows(AI_TRUST, who.arn) do trust[#trust + 1] = row.from_ref end
+  local trust, ai_service = {}, false
+  for row in ctx.db:rows(SERVICES, who.arn) do
+    trust[#trust + 1] = row.from_ref
+    ai_service = ai_service or row.from_ref:match("^bedrock") or row.from_ref:match("^sagemaker")
+  end
   local status, reason = #allowed > 0 and "fail" or "indeterminate", nil
   if #allowed == 0 then
     reason = "a condition, boundary or policy the evidence cannot settle decides it"
-  elseif #trust > 0 and not seen.discovered then
+  elseif ai_service and not seen.discovered then
     status = "indeterminate"
     reason = "an AI service may assume it, and no AWS AI discovery source (aws:ai, aws:live) "
       .. "was collected to say which agent it serves"
@@ -163,7 +167,7 @@ local function report(ctx, who, allowed, open, seen)
     severity = #used > 0 and status == "fail" and "high" or nil,
     evidence = { actions = allowed, indeterminate = #open > 0 and open or nil,
       grants = who.grants, activity = #used > 0 and used or nil,
-      trusted_by = #trust > 0 and trust or nil, reason = reason } }
+      assumed_by = #trust > 0 and trust or nil, reason = reason } }
 end
 
 local function targets_of(ctx)
