@@ -152,7 +152,8 @@ static int l_fs_list(lua_State *L)
     lua_pushfstring(L, "cannot list '%s': %s", root, ls.why);
     return 2;
   }
-  qsort(ls.names, ls.len, sizeof *ls.names, by_name);
+  if (ls.len)
+    qsort(ls.names, ls.len, sizeof *ls.names, by_name);
   lua_createtable(L, (int)ls.len, 0);
   for (size_t i = 0; i < ls.len; i++) {
     lua_pushstring(L, ls.names[i]);
