@@ -722,7 +722,8 @@ static void test_fs_list(void **state)
   fx->roots[0] = real;
   snprintf(code, sizeof code,
            "local l = assert(nhi.fs.list('%s'))\n"
-           "assert(#l == 2, 'two files, not the hidden one nor the link: ' .. #l)\n"
+           "assert(#l == 2, 'two files, not the hidden one nor the "
+           "link: ' .. #l)\n"
            "assert(l[1] == 'b.json' and l[2] == 'sub/a.json', 'sorted, "
            "relative: ' .. table.concat(l, ','))\n"
            "local none, why = nhi.fs.list('%s/b.json')\n"
