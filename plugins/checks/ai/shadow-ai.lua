@@ -22,6 +22,21 @@ local CANDIDATES = [[
   ORDER BY i.native_id, g.id
 ]]
 
+-- AWS managed policies granting invoke actions, attached to an identity
+-- by a filtered export that left their documents out: AWS fixes what they
+-- grant, but not what the identity's other policies deny.
+local UNRESOLVED = [[
+  SELECT i.native_id, p.value AS policy
+  FROM identities i, json_each(i.attrs, '$.unresolved_policies') p
+  WHERE i.provider = 'aws' AND (i.is_human = 0 OR ?1)
+    AND p.value IN ('arn:aws:iam::aws:policy/AmazonBedrockFullAccess',
+      'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess')
+    AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.kind = 'runs_as'
+      AND e.to_type = 'identity' AND e.to_ref = i.native_id)
+    AND NOT EXISTS (SELECT 1 FROM ai_agents a WHERE a.identity_id = i.id)
+  ORDER BY i.native_id, p.value
+]]
+
 -- AI calls in the activity evidence, read once for every identity.
 local ACTIVITY = [[
   SELECT coalesce(i.native_id, a.identity_ref) AS who, a.action, sum(a.count) AS calls,
@@ -170,6 +185,23 @@ local function report(ctx, who, allowed, open, seen)
       assumed_by = #trust > 0 and trust or nil, reason = reason } }
 end
 
+-- Identities left out above whose export lacks an attached AWS AI policy.
+local function report_unresolved(ctx, seen, reported)
+  for row in ctx.db:rows(UNRESOLVED, ctx.params.include_people) do
+    if not reported[row.native_id] then
+      reported[row.native_id] = true
+      local used = seen.activity[row.native_id] or {}
+      ctx:finding{ identity = row.native_id, status = "indeterminate",
+        confidence = #used > 0 and "high" or "medium",
+        evidence = { grants = { { policy = row.policy,
+            note = "attached; document not in the export" } },
+          activity = #used > 0 and used or nil,
+          reason = "an AWS managed AI policy is attached but the export lacks its "
+            .. "document, so what else the identity's policies deny is unknown" } }
+    end
+  end
+end
+
 local function targets_of(ctx)
   local out = {}
   for a in ctx.params.actions:gmatch("[^,%s]+") do out[#out + 1] = a end
@@ -200,7 +232,12 @@ allowed by the policy engine after Deny statements, boundaries and SCPs,
 that no discovered AI agent (a Bedrock agent, knowledge base, AgentCore
 runtime or SageMaker resource) runs as. Whatever uses it sends data to a
 model nobody has reviewed. CloudTrail calls to the model raise the
-confidence (and the severity: it is in use).]],
+confidence (and the severity: it is in use). Identities whose only route
+to these actions is a `*` or NotAction grant are left to the
+admin-equivalent and wildcard checks unless `include_wildcards` is set;
+people are left out unless `include_people` is set. An attached AWS
+managed AI policy whose document a filtered export left out gives an
+indeterminate finding.]],
   remediation = [[
 Find the workload behind the identity. If it is a sanctioned AI
 workload, record it (a Bedrock agent or AgentCore runtime with its own
@@ -209,13 +246,16 @@ otherwise remove the AI service's actions from its policies.]],
 
   run = function(ctx)
     local targets = targets_of(ctx)
-    local candidates = gather(ctx, targets)
-    if #candidates == 0 then return end
     local seen = { discovered = ctx.db:first(DISCOVERY) ~= nil,
       activity = activity_by_identity(ctx) }
-    for _, who in ipairs(candidates) do
+    local reported = {}
+    for _, who in ipairs(gather(ctx, targets)) do
       local allowed, open = judge(ctx, who, targets)
-      if #allowed > 0 or #open > 0 then report(ctx, who, allowed, open, seen) end
+      if #allowed > 0 or #open > 0 then
+        report(ctx, who, allowed, open, seen)
+        reported[who.arn] = true
+      end
     end
+    report_unresolved(ctx, seen, reported)
   end,
 }
