@@ -133,6 +133,9 @@ local KINDS = {
   { key = "Configuration", field = "FunctionArn", add = function(b, doc)
       add_function(b, doc.Configuration)
     end },
+  { key = "FunctionArn", also = "Role", add = function(b, doc)
+      add_function(b, doc)
+    end },
 }
 
 local function recognise(doc)

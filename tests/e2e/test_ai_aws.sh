@@ -139,6 +139,24 @@ db_json "$T/aliases-out/evidence.db" "$T/aliases.json" "SELECT name FROM ai_agen
 expect_json_eq "$T/aliases.json" 'r' "[['support-bot']]" \
   "list-agent-aliases is accepted, the agent read"
 
+describe "an agent with one action group and get-function-configuration"
+mkdir -p "$T/gfc"
+cp "$AI/account/bedrock/agents/AB12CD34EF/get-agent.json" \
+  "$AI/account/bedrock/agents/AB12CD34EF/action-groups/lookup-order.json" "$T/gfc/"
+"$PYTHON" -c 'import json, sys
+f = json.load(open(sys.argv[1]))["Functions"][0]
+json.dump(f, open(sys.argv[2], "w"), indent=4)' \
+  "$AI/account/lambda/list-functions.json" "$T/gfc/get-function-configuration.json"
+expect_status 0 nhi collect --source "aws:ai=$T/gfc" -o "$T/gfc-out"
+db_json "$T/gfc-out/evidence.db" "$T/gfc.json" "SELECT json_extract(attrs, '$.as'),
+  to_ref FROM edges WHERE kind = 'runs_as' ORDER BY to_ref"
+expect_json_eq "$T/gfc.json" 'r' "[
+  ['action-group', '$ACCT:role/acme-order-lookup-lambda'],
+  ['agent', '$ACCT:role/service-role/AmazonBedrockExecutionRoleForAgents_support']]" \
+  "the function's role from get-function-configuration"
+expect_stderr_line "coverage gap: bedrock-agent:ListAgentKnowledgeBases" \
+  "no knowledge base outputs for agent AB12CD34EF"
+
 describe "one file alone is read too"
 expect_status 0 nhi collect --source \
   "aws:ai=$AI/account/sagemaker/describe-notebook-instance-churn-research.json" \
