@@ -1,6 +1,7 @@
 /* The nhi module every plugin sees: log, json, time, version (and http,
- * aws, xml from lua_http.c). */
+ * aws, xml from lua_http.c, fs from lua_fs.c). */
 #include "lua_api.h"
+#include "lua_fs.h"
 #include "lua_http.h"
 #include "lua_json.h"
 #include "lua_scan.h"
@@ -104,6 +105,7 @@ void nhi_api_push(lua_State *L)
   nhi_lua_scan_push_module(L);
   lua_setfield(L, -2, "scan");
   nhi_lua_http_add(L);
+  nhi_lua_fs_add(L);
   lua_pushliteral(L, NHI_VERSION);
   lua_setfield(L, -2, "version");
 }

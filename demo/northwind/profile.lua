@@ -23,6 +23,7 @@ sources = {
   "aws:credential-report=credential-report.csv",
   "aws:cloudtrail=cloudtrail",
   "aws:trails=trails",
+  "aws:ai=ai",
   "files:path=repos",
   -- Admin API answers of the OpenAI and Anthropic organisations, as
   -- openai:admin and anthropic:admin save them.

@@ -30,8 +30,8 @@ expect_json_eq "$R" '[(s["spec"], s["status"])
   for s in r["assessment"]["sources"]]' '[("aws:authz=gaad.json", "ok"),
   ("aws:credential-report=credential-report.csv", "ok"),
   ("aws:cloudtrail=cloudtrail", "ok"), ("aws:trails=trails", "ok"),
-  ("files:path=repos", "ok"), ("openai:export=openai", "ok"),
-  ("anthropic:export=anthropic", "ok")]' \
+  ("aws:ai=ai", "ok"), ("files:path=repos", "ok"),
+  ("openai:export=openai", "ok"), ("anthropic:export=anthropic", "ok")]' \
   "the demo's sources, in order, are ok"
 expect_json_eq "$R" '[(p["id"], p["status"]) for p in r["plugins"]
   if p["status"] != "ok"]' '[("anthropic.admin", "skipped"), ("aws.live", "skipped"),
@@ -43,8 +43,8 @@ expect_json_eq "$R" '[q["id"] for q in r["questions"]]' \
   '["ai-data-access", "overprivilege", "activity-monitoring",
   "ai-data-trace"]' "four questions in order"
 expect_json "$R" '[q for q in r["questions"] if q["id"] == "ai-data-access"
-  and q["answer"] == "no" and q["findings"]["total"] == 11]' \
-  "ai-data-access is assessed: two MCP servers hold their credentials, nine AI provider key findings"
+  and q["answer"] == "no" and q["findings"]["total"] == 12]' \
+  "ai-data-access is assessed: two MCP servers hold their credentials, nine AI provider key findings, one shadow AI role"
 for q in ai-data-trace; do
   expect_json_eq "$R" "[(q['answer'], q['score']) for q in r['questions']
     if q['id'] == '$q']" '[("not-assessed", None)]' \
@@ -96,6 +96,32 @@ expect_json "$R" "'$ACCT:user/service/svc-reporting' not in
 expect_json "$R" "'$ACCT:user/alice.moreau' not in
   $(flagged aws.iam.admin-equivalent)" \
   "alice.moreau (a person) is not flagged"
+
+describe "AI workloads (aws:ai) and shadow AI"
+db_json "$T/demo/evidence.db" "$T/ai.json" "SELECT a.platform, a.name, i.name
+  FROM ai_agents a LEFT JOIN identities i ON i.id = a.identity_id
+  WHERE a.platform LIKE 'aws-%' ORDER BY a.native_id"
+expect_json_eq "$T/ai.json" 'r' "[
+  ['aws-bedrock-agent', 'support-copilot', 'AmazonBedrockExecutionRoleForAgents_support-copilot'],
+  ['aws-sagemaker', 'churn-model-dev', 'AmazonSageMaker-ExecutionRole-20240611T101522']]" \
+  "the Bedrock agent and the SageMaker notebook, each with its role"
+db_json "$T/demo/evidence.db" "$T/ai-edges.json" "SELECT json_extract(attrs, '$.as'),
+  json_extract(attrs, '$.also'), to_ref FROM edges WHERE kind = 'runs_as'
+  AND from_ref LIKE '%:agent/R7KQ2M9XTA' ORDER BY to_ref"
+expect_json_eq "$T/ai-edges.json" 'r' "[
+  ['agent', '[\"knowledge-base\"]', '$ACCT:role/service-role/AmazonBedrockExecutionRoleForAgents_support-copilot'],
+  ['action-group', None, '$ACCT:role/slack-alert-forwarder-lambda']]" \
+  "the agent runs as its role (its knowledge base's too) and its Slack action group's Lambda role"
+db_json "$T/demo/evidence.db" "$T/ai-data.json" "SELECT data_sources FROM ai_agents
+  WHERE native_id LIKE '%:agent/R7KQ2M9XTA'"
+expect_json_eq "$T/ai-data.json" '[(d["type"], d["ref"], d["prefixes"], d["via"])
+  for d in json.loads(r[0][0])]' \
+  "[('s3', 'arn:aws:s3:::northwind-support-kb', ['articles/', 'manuals/'], 'KB7XQ2M4NP')]" \
+  "its declared data: the knowledge base's bucket"
+expect_json_eq "$R" "{f['identity']: (f['status'], f['severity'])
+  for f in r['findings'] if f['check'] == 'aws.ai.shadow-ai'}" \
+  "{'$ACCT:role/hackathon-chatbot-lambda': ('fail', 'medium')}" \
+  "shadow AI: only the hackathon Lambda (bedrock:*), not the declared agent's role"
 
 describe "aws.iam.privilege-escalation"
 expect_json_eq "$R" "{f['identity']: (f['status'], f['severity'],

@@ -29,6 +29,7 @@ struct fixture {
   struct nhi_source_spec source;
   struct nhi_run run;
   char *error;                 /* the last run's error, or NULL */
+  const char *roots[2];        /* the sandbox's read roots, or none */
 };
 
 static void remove_tree(const char *path)
@@ -169,6 +170,8 @@ static enum nhi_rc run_lua(struct fixture *fx, const char *code)
   free(fx->error);
   fx->error = NULL;
   assert_int_equal(nhi_sandbox_new(&limits, fx->plugin.id, &sb), NHI_OK);
+  if (fx->roots[0])
+    sb->read_roots = fx->roots;
   nhi_api_push(sb->L);
   nhi_sandbox_push_env(sb, -1, 1);
   lua_remove(sb->L, -2);
@@ -695,6 +698,46 @@ static void test_nhi_module(void **state)
             "nhi.log.debug('%s %d', 'quiet', 1)\n");
 }
 
+static void test_fs_list(void **state)
+{
+  struct fixture *fx = *state;
+  char *in = path_in(fx, "in"), *sub = path_in(fx, "in/sub");
+  char *real, code[2048];
+
+  assert_int_equal(mkdir(in, 0700), 0);
+  assert_int_equal(mkdir(sub, 0700), 0);
+  free(write_file(fx, "in/b.json", "{}"));
+  free(write_file(fx, "in/sub/a.json", "{}"));
+  free(write_file(fx, "in/.hidden", "x"));
+  free(write_file(fx, "out.txt", "x"));
+  {
+    char *link = path_in(fx, "in/link.json"), *out = path_in(fx, "out.txt");
+
+    assert_int_equal(symlink(out, link), 0);
+    free(link);
+    free(out);
+  }
+  real = realpath(in, NULL);
+  assert_non_null(real);
+  fx->roots[0] = real;
+  snprintf(code, sizeof code,
+           "local l = assert(nhi.fs.list('%s'))\n"
+           "assert(#l == 2, 'two files, not the hidden one nor the "
+           "link: ' .. #l)\n"
+           "assert(l[1] == 'b.json' and l[2] == 'sub/a.json', 'sorted, "
+           "relative: ' .. table.concat(l, ','))\n"
+           "local none, why = nhi.fs.list('%s/b.json')\n"
+           "assert(none == nil and why:find('is not a folder'), why)\n",
+           real, real);
+  expect_ok(fx, code);
+  snprintf(code, sizeof code, "nhi.fs.list('%s')", fx->dir);
+  expect_error(fx, code, "outside the paths");
+  fx->roots[0] = NULL;
+  free(real);
+  free(in);
+  free(sub);
+}
+
 int main(void)
 {
 #define C(f) cmocka_unit_test_setup_teardown(f, setup_collector, teardown)
@@ -720,6 +763,7 @@ int main(void)
     C(test_ctx_fields),
     C(test_import_runs_importer),
     K(test_nhi_module),
+    C(test_fs_list),
   };
 #undef C
 #undef K
