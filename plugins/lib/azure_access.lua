@@ -11,8 +11,8 @@ local M = {}
 function M.read_assignments(st)
   local list, path = files.list(st.dir, "role-assignments.json", { "value" })
   if not list then
-    error("azure:export: no role-assignments.json in " .. st.dir
-      .. " (az role assignment list --all -o json > role-assignments.json)", 0)
+    error("cannot read '" .. path .. "': no such file; azure:export needs it (az role "
+      .. "assignment list --all -o json > role-assignments.json)", 0)
   end
   local out = {}
   for i, raw in ipairs(files.each_object(path, list)) do

@@ -57,8 +57,8 @@ end
 local function read_project(st)
   local p, path = files.object(st.dir, "project.json")
   if not p then
-    error("gcp:export: no project.json in " .. st.dir .. " (gcloud projects describe "
-      .. "PROJECT --format=json > project.json)", 0)
+    error("cannot read '" .. path .. "': no such file; gcp:export needs it (gcloud "
+      .. "projects describe PROJECT --format=json > project.json)", 0)
   end
   st.project = files.str(path, p, "projectId", "the project")
   st.number = files.str(path, p, "projectNumber", "the project")
@@ -83,8 +83,8 @@ end
 local function read_project_policy(st)
   local policy, path = files.object(st.dir, "iam-policy.json")
   if not policy then
-    error("gcp:export: no iam-policy.json in " .. st.dir .. " (gcloud projects "
-      .. "get-iam-policy PROJECT --format=json > iam-policy.json)", 0)
+    error("cannot read '" .. path .. "': no such file; gcp:export needs it (gcloud "
+      .. "projects get-iam-policy PROJECT --format=json > iam-policy.json)", 0)
   end
   st.project_bindings = iam.policy_bindings(path, policy)
   write_grants(st, st.project_bindings, PROJECT_RES .. st.project, "binding:project")

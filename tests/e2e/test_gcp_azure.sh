@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Google Cloud and Azure exports end to end: `assess` on a gcloud/bq
+# export folder and an az export folder (tests/fixtures/gcp/export,
+# tests/fixtures/azure/export), checked in report.json (inventory by
+# provider, AI agents, findings, coverage gaps) and in the evidence store
+# (data_access rows from the grants, runs_as edges); then broken copies of
+# those folders, each failing its source with one line naming the file.
+. "$(dirname "$0")/lib.sh"
+
+GCP="$NHISCOPE_HOME/tests/fixtures/gcp/export"
+AZ="$NHISCOPE_HOME/tests/fixtures/azure/export"
+SCHEMA="$NHISCOPE_HOME/docs/report.schema.json"
+R="$T/both/report.json"
+DB="$T/both/evidence.db"
+SA=vision-serving@acme-ml-prod.iam.gserviceaccount.com
+AGENT=service-482913376055@gcp-sa-aiplatform.iam.gserviceaccount.com
+SUB=/subscriptions/3a9c5e71-2b4d-4f86-a1c3-5e7f9b0d2c48
+
+describe "gcp:export and azure:export"
+expect_status 0 nhi assess --source "gcp:export=$GCP" \
+  --source "azure:export=$AZ" -o "$T/both"
+expect_true "report.json is valid" "$PYTHON" "$E2E_DIR/validate.py" \
+  "$SCHEMA" "$R"
+expect_json_eq "$R" '[(s["provider"], s["kind"], s["status"])
+  for s in r["assessment"]["sources"]]' \
+  '[("gcp", "export", "ok"), ("azure", "export", "ok")]' "both sources ok"
+expect_json_eq "$R" '{p["provider"]: (p["total"], p["human"])
+  for p in r["inventory"]["by_provider"]}' \
+  '{"gcp": (11, 2), "azure": (8, 1)}' \
+  "identities by provider: gcp 11 (2 people), azure 8 (1 person)"
+expect_json_eq "$R" 'r["inventory"]["ai_agents"]' '8' \
+  "8 AI agents: 1 endpoint model, 2 Agent Engine agents, 3 service agents, 2 Azure accounts"
+expect_json_eq "$R" 'r["inventory"]["sensitive_resources"]' '4' \
+  "4 sensitive stores from labels and tags"
+expect_json_eq "$R" 'sorted((f["check"], f["identity"], f["severity"])
+  for f in r["findings"])' "[
+  ('gcp.iam.ai-service-account-key-age', '$SA', 'high'),
+  ('gcp.vertex.service-agent-extra-roles', '$AGENT', 'high')]" \
+  "findings: the endpoint SA's old key, the service agent's objectAdmin"
+expect_json_eq "$R" 'sorted(g["call"] for s in r["assessment"]["sources"]
+  for g in s["gaps"])' '["cloudidentity.groups.memberships",
+  "cognitiveServices.accounts.deployments.list", "groups.members",
+  "storage.buckets.getIamPolicy"]' "coverage gaps: what the exports lack"
+
+db_json "$DB" "$T/reach.json" "SELECT a.kind, a.identity_ref,
+  a.resource_ref, json_extract(a.attrs, '$.derived'),
+  json_extract(a.attrs, '$.decision'), a.actions FROM data_access a
+  JOIN resources r ON r.native_id = a.resource_ref
+  WHERE r.sensitivity = 'restricted' ORDER BY 2, 1"
+expect_json_eq "$T/reach.json" '[(k, i[:8], r.rsplit("/", 1)[1], d, s,
+  json.loads(a)) for k, i, r, d, s, a in r]' "[
+  ('can_read', '2b3c4d5e', 'contosocrmexports', 'azure-rbac',
+   'indeterminate', ['Storage Blob Data Reader']),
+  ('can_read', '482913376055-compute@developer.gserviceaccount.com'[:8],
+   'customer_analytics', 'gcp-iam', 'allow', ['roles/editor']),
+  ('can_write', '482913376055-compute@developer.gserviceaccount.com'[:8],
+   'customer_analytics', 'gcp-iam', 'allow', ['roles/editor']),
+  ('can_read', '48291337', 'customer_analytics', 'gcp-iam', 'allow',
+   ['roles/editor']),
+  ('can_write', '48291337', 'customer_analytics', 'gcp-iam', 'allow',
+   ['roles/editor']),
+  ('can_read', '6f1e2d3c', 'contosocrmexports', 'azure-rbac', 'allow',
+   ['Storage Blob Data Reader']),
+  ('can_read', 'maria.lo', 'customer_analytics', 'gcp-iam', 'allow',
+   ['roles/owner']),
+  ('can_write', 'maria.lo', 'customer_analytics', 'gcp-iam', 'allow',
+   ['roles/owner']),
+  ('can_read', 'service-', 'customer_analytics', 'gcp-iam', 'allow',
+   ['roles/aiplatform.serviceAgent']),
+  ('can_read', 'support-', 'customer_analytics', 'gcp-iam', 'allow',
+   ['roles/bigquery.dataViewer'])]" \
+  "data_access lists who reaches the restricted stores, from both clouds"
+db_json "$DB" "$T/runs.json" "SELECT a.platform, e.to_ref,
+  json_extract(e.attrs, '$.as') FROM ai_agents a JOIN edges e
+  ON e.kind = 'runs_as' AND e.from_ref = a.native_id
+  WHERE a.name IN ('defect-detector-v3', 'faq-bot', 'contoso-foundry')
+  ORDER BY a.name, e.to_ref"
+expect_json_eq "$T/runs.json" 'r' "[
+  ['azure-openai', '0c9b8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d', 'managed-identity'],
+  ['azure-openai', '4d5e6f70-8192-4a3b-bc4d-5e6f70819203', 'managed-identity'],
+  ['gcp-vertex', '$SA', 'service-account'],
+  ['gcp-vertex',
+   'service-482913376055@gcp-sa-aiplatform-re.iam.gserviceaccount.com',
+   'service-account']]" \
+  "runs_as: the endpoint's SA, the default Agent Engine agent, both managed identities"
+# contoso-foundry's own identity is Contributor on rg-data and
+# dana.whitfield Owner of the subscription: account keys open
+# contosodocs, not contosocrmexports (allowSharedKeyAccess false).
+db_json "$DB" "$T/keys.json" "SELECT replace(to_ref,
+  rtrim(to_ref, 'abcdefghijklmnopqrstuvwxyz'), ''), kind FROM edges
+  WHERE kind IN ('can_read', 'can_write') AND from_ref IN
+  ('0c9b8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d',
+   '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b')
+  AND json_extract(attrs, '$.via') = json_array('keys')
+  ORDER BY to_ref, kind, from_ref"
+expect_json_eq "$T/keys.json" 'sorted(set(map(tuple, r)))' "[
+  ('contosodocs', 'can_read'), ('contosodocs', 'can_write'),
+  ('contosopublicweb', 'can_read'), ('contosopublicweb', 'can_write')]" \
+  "Owner and Contributor reach data through keys only where shared keys are on"
+
+# broken NAME PROVIDER FIXTURE FILE TEXT [CONTENT]: a copy of FIXTURE
+# with FILE replaced by CONTENT (or removed when there is none) fails the
+# source with one stderr line naming the file and saying TEXT.
+broken() {
+  local name=$1 provider=$2 src=$3 file=$4 text=$5 dir="$T/broken-$1"
+  cp -r "$src" "$dir"
+  if [ $# -ge 6 ]; then printf '%s' "$6" >"$dir/$file"; else rm "$dir/$file"; fi
+  describe "$name"
+  expect_status 1 nhi assess --source "$provider:export=$dir" -o "$dir/out"
+  expect_stderr_line "$dir/$file" "$text"
+  expect_json_eq "$dir/out/report.json" '[s["status"]
+    for s in r["assessment"]["sources"]]' '["failed"]' "the source failed"
+}
+
+broken "truncated iam-policy.json" gcp "$GCP" iam-policy.json \
+  "unexpected end of input" "$(head -c 300 "$GCP/iam-policy.json")"
+broken "malformed keys file" gcp "$GCP" \
+  "keys/$SA.json" "line 1, column 3" '[ keyType: USER_MANAGED ]'
+broken "wrong type buckets.json" gcp "$GCP" buckets.json \
+  "expected a JSON list (or an object with 'items'), got an object" \
+  '{"name": "acme-ml-training-data"}'
+broken "YAML endpoints.json" gcp "$GCP" endpoints.json "line 1" \
+  "- name: projects/482913376055/locations/europe-west4/endpoints/1"
+broken "empty project.json" gcp "$GCP" project.json "the file is empty" ""
+broken "missing project.json" gcp "$GCP" project.json "gcloud projects describe"
+broken "truncated role-assignments.json" azure "$AZ" role-assignments.json \
+  "unexpected end of input" "$(head -c 500 "$AZ/role-assignments.json")"
+broken "missing role-assignments.json" azure "$AZ" role-assignments.json \
+  "az role assignment list --all"
+broken "list for subscription.json" azure "$AZ" subscription.json \
+  "expected a JSON object, got a list" '[]'
+
+describe "a missing optional file is a coverage gap"
+cp -r "$GCP" "$T/no-endpoints"
+rm "$T/no-endpoints/endpoints.json"
+expect_status 0 nhi assess --source "gcp:export=$T/no-endpoints" \
+  -o "$T/no-endpoints/out"
+expect_json "$T/no-endpoints/out/report.json" '[g for g in
+  r["assessment"]["sources"][0]["gaps"] if g["call"] ==
+  "aiplatform.endpoints.list" and "endpoints.json" in g["reason"]]' \
+  "the gap names the call and the file"
+expect_json_eq "$T/no-endpoints/out/report.json" \
+  'r["inventory"]["ai_agents"]' '5' "the other agents are still found"
+
+finish
