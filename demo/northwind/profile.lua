@@ -24,6 +24,10 @@ sources = {
   "aws:cloudtrail=cloudtrail",
   "aws:trails=trails",
   "files:path=repos",
+  -- The vision team's Google Cloud project and the sales team's Azure
+  -- subscription, as gcloud / az exports (README: "Google Cloud and Azure").
+  "gcp:export=gcp",
+  "azure:export=azure",
 }
 
 params = {
