@@ -1,6 +1,7 @@
 -- azure:export's storage accounts and who reaches their data: one
 -- resources row per account (tags become sensitivity through the host),
--- the principals of the role assignments, and a can_read / can_write edge
+-- the principals of the role assignments with one grants row per
+-- assignment (the role's name on its scope), and a can_read / can_write edge
 -- per principal and account from the assignments of data roles.
 local files = require("export_files")
 local rbac = require("azure_rbac")
@@ -129,7 +130,14 @@ function M.collect(st)
     st.missing("storageAccounts.list", path)
     list = {}
   end
-  for _, a in ipairs(assignments) do principal(st, a) end
+  for _, a in ipairs(assignments) do
+    local id = principal(st, a)
+    if id then
+      st.ctx.evidence:grant{ identity = id, effect = "allow",
+        actions = { a.role_name or a.role_guid or "unknown" }, resources = { a.scope },
+        via = "role-assignment", condition = a.condition and { expression = a.condition } }
+    end
+  end
   for i, s in ipairs(files.each_object(path, list)) do
     local row = storage_row(st, path, s, i)
     write_edges(st, row, reach(st, row, assignments, roles))

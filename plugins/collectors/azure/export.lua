@@ -156,7 +156,7 @@ return {
   source = "azure:export",
   description = "Azure exports (az CLI / Graph JSON): service principals, role "
     .. "assignments, storage accounts, Azure OpenAI and AI Services accounts",
-  provides = { "identities", "credentials", "resources", "edges", "ai_agents" },
+  provides = { "identities", "credentials", "grants", "resources", "edges", "ai_agents" },
 
   run = function(ctx)
     local dir = ctx.source.location
