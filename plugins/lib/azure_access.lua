@@ -120,11 +120,23 @@ local function write_edges(st, s, acc)
   end
 end
 
+local function custom_roles(st, roles)
+  local list, path = files.list(st.dir, "role-definitions.json", { "value" })
+  if not list then
+    return st.missing("roleDefinitions.list", path
+      .. " (assignments of custom roles give no access edges)")
+  end
+  for _, def in ipairs(files.each_object(path, list)) do
+    rbac.add_custom(roles, type(def.properties) == "table" and def.properties or def)
+  end
+end
+
 -- Reads the assignments and storage accounts and writes the accounts and
 -- their access edges; returns how many storage accounts there were.
 function M.collect(st)
   local assignments = st.assignments
   local roles = rbac.data_roles()
+  custom_roles(st, roles)
   local list, path = files.list(st.dir, "storage-accounts.json", { "value" })
   if not list then
     st.missing("storageAccounts.list", path)

@@ -29,6 +29,40 @@ function M.data_roles()
   return t
 end
 
+local function matches(pattern, action)
+  local p = pattern:lower():gsub("[%-%.%+%[%]%(%)%$%^%%%?]", "%%%0"):gsub("%*", ".*")
+  return action:lower():find("^" .. p .. "$") ~= nil
+end
+
+local function any_matches(list, action)
+  for _, p in ipairs(type(list) == "table" and list or {}) do
+    if type(p) == "string" and matches(p, action) then return true end
+  end
+  return false
+end
+
+local BLOB = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/"
+
+-- Adds a custom role definition (az role definition list) to t: reads and
+-- writes from its dataActions on blobs, keys from listKeys in its actions.
+-- NotActions and NotDataActions are not subtracted: an over-broad answer
+-- rather than a missed path.
+function M.add_custom(t, def)
+  local row = { role = def.roleName, read = false, write = false, via = "data" }
+  for _, perm in ipairs(type(def.permissions) == "table" and def.permissions or {}) do
+    if any_matches(perm.dataActions, BLOB .. "read") then row.read = true end
+    if any_matches(perm.dataActions, BLOB .. "write")
+        or any_matches(perm.dataActions, BLOB .. "delete") then row.write = true end
+    if any_matches(perm.actions, "Microsoft.Storage/storageAccounts/listKeys/action")
+        and not (row.read or row.write) then
+      row.read, row.write, row.via = true, true, "keys"
+    end
+  end
+  if not (row.read or row.write) then return end
+  if type(def.roleName) == "string" then t.by_name[def.roleName:lower()] = row end
+  if type(def.name) == "string" then t.by_guid[def.name:lower()] = row end
+end
+
 function M.role_of(t, a)
   return (a.role_name and t.by_name[a.role_name:lower()])
     or (a.role_guid and t.by_guid[a.role_guid:lower()]) or nil

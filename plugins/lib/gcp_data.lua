@@ -197,6 +197,57 @@ local function derive_impersonation(st, how_of)
   gap_list(st, "iam.serviceAccounts.getIamPolicy", "sa-iam/<email>.json", lacking)
 end
 
+-- What a custom role's permissions open, by the same rules as the table.
+local CUSTOM = {
+  { perm = "storage.objects.get", service = "storage", kind = "read" },
+  { perm = "storage.objects.create", service = "storage", kind = "write" },
+  { perm = "storage.objects.delete", service = "storage", kind = "write" },
+  { perm = "bigquery.tables.getData", service = "bigquery", kind = "read" },
+  { perm = "bigquery.tables.updateData", service = "bigquery", kind = "write" },
+}
+local CUSTOM_AS = { ["iam.serviceAccounts.getAccessToken"] = "token-creator",
+  ["iam.serviceAccounts.actAs"] = "act-as" }
+
+local function add_custom(roles, how_of, path, r, i)
+  local name = files.str(path, r, "name", "role " .. i)
+  local perms = type(r.includedPermissions) == "table" and r.includedPermissions or {}
+  if not name then
+    error(string.format("cannot read '%s': role %d has no name", path, i), 0)
+  end
+  for _, p in ipairs(perms) do
+    for _, c in ipairs(CUSTOM) do
+      if p == c.perm then
+        roles[c.service][name] = roles[c.service][name] or {}
+        roles[c.service][name][c.kind] = true
+      end
+    end
+    if CUSTOM_AS[p] and not how_of[name] then how_of[name] = CUSTOM_AS[p] end
+  end
+end
+
+-- Custom roles (projects/P/roles/X, organizations/O/roles/X) the
+-- bindings use: read from custom-roles.json, else a coverage gap.
+local function custom_roles(st, roles, how_of)
+  local used = {}
+  local all = { st.project_bindings }
+  for _, r in ipairs(st.resources) do all[#all + 1] = r.own or {} end
+  for _, list in ipairs(all) do
+    for _, b in ipairs(list) do
+      if not b.role:find("^roles/") then used[b.role] = true end
+    end
+  end
+  if next(used) == nil then return end
+  local list, path = files.list(st.dir, "custom-roles.json", { "roles" })
+  if not list then
+    local names = {}
+    for n in pairs(used) do names[#names + 1] = n end
+    table.sort(names)
+    return st.ctx:coverage_gap("iam.roles.get", "custom roles' permissions not in the "
+      .. "export (custom-roles.json): " .. table.concat(names, ", "))
+  end
+  for i, r in ipairs(files.each_object(path, list)) do add_custom(roles, how_of, path, r, i) end
+end
+
 -- Reads the stores and writes them with their access and impersonation
 -- edges. st carries the project, its bindings and the identity writers.
 function M.collect(st)
@@ -204,6 +255,7 @@ function M.collect(st)
   st.group_reach = {}
   read_buckets(st)
   read_datasets(st)
+  custom_roles(st, roles, how_of)
   derive_access(st, roles)
   derive_impersonation(st, how_of)
 end

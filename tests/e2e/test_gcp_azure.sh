@@ -98,6 +98,20 @@ expect_json_eq "$T/keys.json" 'sorted(set(map(tuple, r)))' "[
   ('contosopublicweb', 'can_read'), ('contosopublicweb', 'can_write')]" \
   "Owner and Contributor reach data through keys only where shared keys are on"
 
+db_json "$DB" "$T/custom.json" "SELECT e.kind, i.name, e.actions FROM edges e
+  JOIN identities i ON i.native_id = e.from_ref
+  WHERE e.kind LIKE 'can_%' AND (e.actions LIKE '%Contoso Contract%'
+  OR e.actions LIKE '%modelArtifactReader%') ORDER BY e.to_ref"
+expect_json_eq "$T/custom.json" 'sorted(set((k, n, tuple(json.loads(a)))
+  for k, n, a in r))' "[
+  ('can_read', 'cost-dashboard', ('Contoso Contract Reader',)),
+  ('can_read', 'vision-serving',
+   ('projects/acme-ml-prod/roles/modelArtifactReader',)),
+  ('can_read', 'vision-serving',
+   ('projects/acme-ml-prod/roles/modelArtifactReader',
+    'roles/storage.objectViewer'))]" \
+  "custom roles open data by their permissions (custom-roles.json, role-definitions.json)"
+
 # broken NAME PROVIDER FIXTURE FILE TEXT [CONTENT]: a copy of FIXTURE
 # with FILE replaced by CONTENT (or removed when there is none) fails the
 # source with one stderr line naming the file and saying TEXT.
@@ -132,14 +146,25 @@ broken "list for subscription.json" azure "$AZ" subscription.json \
 
 describe "a missing optional file is a coverage gap"
 cp -r "$GCP" "$T/no-endpoints"
-rm "$T/no-endpoints/endpoints.json"
+rm "$T/no-endpoints/endpoints.json" "$T/no-endpoints/custom-roles.json"
 expect_status 0 nhi assess --source "gcp:export=$T/no-endpoints" \
   -o "$T/no-endpoints/out"
 expect_json "$T/no-endpoints/out/report.json" '[g for g in
   r["assessment"]["sources"][0]["gaps"] if g["call"] ==
   "aiplatform.endpoints.list" and "endpoints.json" in g["reason"]]' \
   "the gap names the call and the file"
+expect_json "$T/no-endpoints/out/report.json" '[g for g in
+  r["assessment"]["sources"][0]["gaps"] if g["call"] == "iam.roles.get"
+  and g["reason"].endswith("projects/acme-ml-prod/roles/modelArtifactReader")]' \
+  "a custom role whose permissions are unknown is a gap that names it"
 expect_json_eq "$T/no-endpoints/out/report.json" \
   'r["inventory"]["ai_agents"]' '5' "the other agents are still found"
+
+cp -r "$AZ" "$T/no-defs"
+rm "$T/no-defs/role-definitions.json"
+expect_status 0 nhi assess --source "azure:export=$T/no-defs" -o "$T/no-defs/out"
+expect_json "$T/no-defs/out/report.json" '[g for g in
+  r["assessment"]["sources"][0]["gaps"] if g["call"] == "roleDefinitions.list"]' \
+  "no custom role definitions: a gap"
 
 finish
