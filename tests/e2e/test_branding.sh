@@ -57,7 +57,7 @@ page_text() {
 # to links to the demo's exports.
 profile_with() {
   mkdir -p "$T/p/brand"
-  for f in gaad.json credential-report.csv cloudtrail trails repos; do
+  for f in gaad.json credential-report.csv cloudtrail trails repos gcp azure; do
     ln -sfn "$DEMO/$f" "$T/p/$f"
   done
   "$PYTHON" -c 'import re, sys
@@ -173,11 +173,11 @@ expect_file "$TECH"
 expect_true "report.pdf is kept alongside" cmp -s "$PDF" "$T/before.pdf"
 pdftotext -layout "$TECH" "$T/tech.txt" 2>/dev/null
 for text in "technical findings" "Findings and their evidence" \
-  "52 findings, in the order of the assessment, each with all the evidence" \
+  "54 findings, in the order of the assessment, each with all the evidence" \
   "statements[1].policy: arn:aws:iam::aws:policy/AdministratorAccess" \
   "steps[1].technique: pass-role-ec2" "Result: fails, confidence high" \
   "Threshold: never_used_days: 30, unused_days: 45" \
-  "F0052"; do
+  "F0054"; do
   expect_true "has '$text'" grep -qF -- "$text" "$T/tech.txt"
 done
 pages=$(pdfinfo "$TECH" 2>/dev/null | awk '/^Pages:/ {print $2}')

@@ -1,9 +1,9 @@
 -- Azure, from the exports a client hands over: Entra service principals
 -- (managed identities among them), Azure RBAC role assignments, storage
 -- accounts with their tags, and the Azure OpenAI / AI Services accounts
--- with the managed identities they run as. The files and the commands
--- that write them are listed in docs/usage.md ("Azure exports"); data
--- access edges come from plugins/data/azure/data-roles.tsv.
+-- with the managed identities they run as. docs/usage.md ("Google Cloud
+-- and Azure exports") lists the files and the commands that write them;
+-- which roles open data is in plugins/data/azure/data-roles.tsv.
 local files = require("export_files")
 local access = require("azure_access")
 

@@ -2,8 +2,8 @@
 -- policy, service accounts and their keys, Cloud Storage buckets and
 -- BigQuery datasets with their labels and policies, and the Vertex AI
 -- endpoints, Agent Engine agents and service agents that run as those
--- identities. The files and the commands that write them are listed in
--- docs/usage.md ("Google Cloud exports"); access edges come from
+-- identities. docs/usage.md ("Google Cloud and Azure exports") lists the
+-- files and the commands that write them; which roles open data is in
 -- plugins/data/gcp/.
 local files = require("export_files")
 local iam = require("gcp_iam")
@@ -45,7 +45,9 @@ local function make_sa_writer(st)
         st.vertex_agents[email] = agent.vertex
       end
     end
-    local project = not agent and email:match("@([^.]+)%.iam%.gserviceaccount%.com$")
+    local number = email:match("^service%-(%d+)@") or email:match("^(%d+)@cloudservices")
+    local project = (agent and number == st.number and st.project)
+      or (not agent and email:match("@([^.]+)%.iam%.gserviceaccount%.com$"))
     st.ctx.evidence:identity{ provider = "gcp", native_id = email,
       kind = "service_account", account = fields and fields.account or project or nil,
       name = (fields and fields.name) or (agent and agent.vertex and agent.vertex.name)
