@@ -144,9 +144,11 @@ function M.collect(st)
   end
   for _, a in ipairs(assignments) do
     local id = principal(st, a)
+    local known = rbac.role_of(roles, a)
     if id then
       st.ctx.evidence:grant{ identity = id, effect = "allow",
-        actions = { a.role_name or a.role_guid or "unknown" }, resources = { a.scope },
+        actions = { a.role_name or (known and known.role) or a.role_guid or "unknown" },
+        resources = { a.scope },
         via = "role-assignment", condition = a.condition and { expression = a.condition } }
     end
   end

@@ -112,6 +112,77 @@ expect_json_eq "$T/custom.json" 'sorted(set((k, n, tuple(json.loads(a)))
     'roles/storage.objectViewer'))]" \
   "custom roles open data by their permissions (custom-roles.json, role-definitions.json)"
 
+describe "REST answers read like the CLI's"
+# The same exports as the APIs answer them: lists wrapped in their REST
+# keys, buckets in the JSON API's fields, role assignments in ARM's shape
+# (properties{}, no role name: the built-in role's GUID says it).
+"$PYTHON" - "$GCP" "$AZ" "$T/rest" <<'PY'
+import json, os, shutil, sys
+gcp, az, out = sys.argv[1:]
+shutil.copytree(gcp, f"{out}/gcp")
+shutil.copytree(az, f"{out}/azure")
+def rewrap(path, fn):
+    v = json.load(open(path))
+    json.dump(fn(v), open(path, "w"), indent=2)
+def bucket(b):
+    r = {"kind": "storage#bucket", "name": b["name"], "id": b["name"],
+         "projectNumber": "482913376055", "location": b["location"],
+         "timeCreated": b["creation_time"], "iamConfiguration": {
+             "uniformBucketLevelAccess": {"enabled": True},
+             "publicAccessPrevention": b["public_access_prevention"]}}
+    if "labels" in b:
+        r["labels"] = b["labels"]
+    return r
+rewrap(f"{out}/gcp/buckets.json",
+       lambda v: {"kind": "storage#buckets", "items": [bucket(b) for b in v]})
+rewrap(f"{out}/gcp/service-accounts.json", lambda v: {"accounts": v})
+rewrap(f"{out}/gcp/bq-datasets.json",
+       lambda v: {"kind": "bigquery#datasetList", "datasets": v})
+rewrap(f"{out}/gcp/endpoints.json", lambda v: {"endpoints": v})
+keys = f"{out}/gcp/keys"
+for name in os.listdir(keys):
+    rewrap(f"{keys}/{name}", lambda v: {"keys": v})
+def arm(a):
+    props = {k: a[k] for k in ("principalId", "principalType", "scope",
+             "condition", "conditionVersion", "createdOn", "updatedOn",
+             "createdBy", "updatedBy", "roleDefinitionId")}
+    return {"id": a["id"], "name": a["name"], "type": a["type"],
+            "properties": props}
+rewrap(f"{out}/azure/role-assignments.json",
+       lambda v: {"value": [arm(a) for a in v]})
+rewrap(f"{out}/azure/service-principals.json",
+       lambda v: {"@odata.context": "https://graph.microsoft.com/v1.0/"
+                  "$metadata#servicePrincipals", "value": v})
+rewrap(f"{out}/azure/storage-accounts.json", lambda v: {"value": [
+    {"id": s["id"], "name": s["name"], "type": s["type"],
+     "location": s["location"], "kind": s["kind"], "sku": s["sku"],
+     "tags": s["tags"], "properties": {k: s[k] for k in s if k not in
+     ("id", "name", "type", "location", "kind", "sku", "tags")}}
+    for s in v]})
+PY
+expect_status 0 nhi assess --source "gcp:export=$T/rest/gcp" \
+  --source "azure:export=$T/rest/azure" -o "$T/rest/out"
+EDGES="SELECT kind, from_ref, to_ref, actions,
+  json_extract(attrs, '$.decision') FROM edges ORDER BY 1, 2, 3, 4"
+db_json "$DB" "$T/cli-edges.json" "$EDGES"
+db_json "$T/rest/out/evidence.db" "$T/rest-edges.json" "$EDGES"
+export CLI_EDGES="$T/cli-edges.json"
+expect_json "$T/rest-edges.json" 'len(r) > 100 and
+  r == json.load(open(env["CLI_EDGES"]))' \
+  "the same edges as from the CLI's output"
+GRANTS="SELECT i.native_id, g.actions, g.resources, g.via FROM grants g
+  JOIN identities i ON i.id = g.identity_id WHERE g.via = 'role-assignment'
+  AND g.actions NOT LIKE '%Contoso%' ORDER BY 1, 2, 3"
+db_json "$DB" "$T/cli-grants.json" "$GRANTS"
+db_json "$T/rest/out/evidence.db" "$T/rest-grants.json" "$GRANTS"
+export CLI_GRANTS="$T/cli-grants.json"
+expect_json "$T/rest-grants.json" 'len(r) == 7 and
+  r == json.load(open(env["CLI_GRANTS"]))' \
+  "built-in roles named by GUID alone are named in the grants"
+expect_json_eq "$T/rest/out/report.json" '(r["inventory"]["ai_agents"],
+  r["inventory"]["sensitive_resources"], len(r["findings"]))' '(8, 4, 2)' \
+  "the same agents, sensitive stores and findings"
+
 # broken NAME PROVIDER FIXTURE FILE TEXT [CONTENT]: a copy of FIXTURE
 # with FILE replaced by CONTENT (or removed when there is none) fails the
 # source with one stderr line naming the file and saying TEXT.
