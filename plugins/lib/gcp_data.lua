@@ -126,8 +126,9 @@ local function reach_of(st, r, roles)
         if grant.write then note(acc, id, "can_write", b) end
       elseif who.type == "public" and grant.read then
         public = true
-      elseif who.type == "group" or who.type == "domain" then
-        st.group_reach[who.type .. ":" .. who.id] = true
+      elseif who.type == "group" or who.type == "domain" or who.type == "principalSet" then
+        st.group_reach[who.type == "principalSet" and who.id
+          or (who.type .. ":" .. who.id)] = true
       end
     end
   end)
@@ -161,7 +162,8 @@ local function derive_access(st, roles)
   local groups = keys_sorted(st.group_reach)
   if #groups > 0 then
     st.ctx:coverage_gap("cloudidentity.groups.memberships", string.format(
-      "members of %d groups or domains with data roles are not in the export: %s",
+      "members of %d groups, domains or identity pools with data roles are not in "
+        .. "the export: %s",
       #groups, table.concat(groups, ", ")))
   end
 end

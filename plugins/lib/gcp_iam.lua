@@ -18,14 +18,15 @@ M.VERTEX_AGENTS = {
 
 -- A binding member as {type, id}: type "serviceAccount", "user", "group",
 -- "domain", "public" (allUsers, allAuthenticatedUsers), "convenience"
--- (projectOwner:P...), "deleted" or "principal" (workload and agent
--- identity pools).
+-- (projectOwner:P...), "deleted", "principal" (one workload or agent
+-- identity, principal://...) or "principalSet" (a pool's members).
 function M.member(m)
   if m == "allUsers" or m == "allAuthenticatedUsers" then
     return { type = "public", id = m }
   end
   if m:find("^deleted:") then return { type = "deleted", id = m } end
-  if m:find("^principal") then return { type = "principal", id = m } end
+  if m:find("^principalSet://") then return { type = "principalSet", id = m } end
+  if m:find("^principal://") then return { type = "principal", id = m } end
   local kind, id = m:match("^([%a]+):(.+)$")
   if not kind then return { type = "unknown", id = m } end
   if kind == "projectOwner" or kind == "projectEditor" or kind == "projectViewer" then
@@ -49,6 +50,12 @@ function M.service_agent(email)
   end
   if domain and email:find("^service%-%d+@") then return { service = domain } end
   return nil
+end
+
+-- The member form of an Agent Engine agent's effective identity.
+function M.principal_of(id)
+  if id:find("^principal://") or id:find("@") then return id end
+  return "principal://" .. id
 end
 
 -- The service agent e-mail of a Vertex agent kind in project number n.

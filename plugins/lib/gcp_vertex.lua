@@ -61,7 +61,8 @@ end
 -- The identity an Agent Engine agent runs as, and how it was chosen.
 local function engine_identity(st, spec)
   if spec.identityType == "AGENT_IDENTITY" then
-    local id = type(spec.effectiveIdentity) == "string" and spec.effectiveIdentity or nil
+    local id = type(spec.effectiveIdentity) == "string" and spec.effectiveIdentity ~= ""
+      and iam.principal_of(spec.effectiveIdentity) or nil
     if id then
       st.ctx.evidence:identity{ provider = "gcp", native_id = id, kind = "ai_agent",
         account = st.project, attrs = { agent_identity = true } }

@@ -14,7 +14,10 @@ R="$T/both/report.json"
 DB="$T/both/evidence.db"
 SA=vision-serving@acme-ml-prod.iam.gserviceaccount.com
 AGENT=service-482913376055@gcp-sa-aiplatform.iam.gserviceaccount.com
-SUB=/subscriptions/3a9c5e71-2b4d-4f86-a1c3-5e7f9b0d2c48
+# invoice-triage's agent identity (an Agent Engine agent, AGENT_IDENTITY)
+AGENT_ID=principal://agents.global.org-318822064519.system.id.goog
+AGENT_ID=$AGENT_ID/resources/aiplatform/projects/482913376055/locations
+AGENT_ID=$AGENT_ID/us-central1/reasoningEngines/7205314961847746560
 
 describe "gcp:export and azure:export"
 expect_status 0 nhi assess --source "gcp:export=$GCP" \
@@ -26,10 +29,10 @@ expect_json_eq "$R" '[(s["provider"], s["kind"], s["status"])
   '[("gcp", "export", "ok"), ("azure", "export", "ok")]' "both sources ok"
 expect_json_eq "$R" '{p["provider"]: (p["total"], p["human"])
   for p in r["inventory"]["by_provider"]}' \
-  '{"gcp": (11, 2), "azure": (8, 1)}' \
-  "identities by provider: gcp 11 (2 people), azure 8 (1 person)"
-expect_json_eq "$R" 'r["inventory"]["ai_agents"]' '8' \
-  "8 AI agents: 1 endpoint model, 2 Agent Engine agents, 3 service agents, 2 Azure accounts"
+  '{"gcp": (12, 2), "azure": (8, 1)}' \
+  "identities by provider: gcp 12 (2 people), azure 8 (1 person)"
+expect_json_eq "$R" 'r["inventory"]["ai_agents"]' '9' \
+  "9 AI agents: 1 endpoint model, 3 Agent Engine agents, 3 service agents, 2 Azure accounts"
 expect_json_eq "$R" 'r["inventory"]["sensitive_resources"]' '4' \
   "4 sensitive stores from labels and tags"
 expect_json_eq "$R" 'sorted((f["check"], f["identity"], f["severity"])
@@ -73,7 +76,8 @@ expect_json_eq "$T/reach.json" '[(k, i[:8], r.rsplit("/", 1)[1], d, s,
 db_json "$DB" "$T/runs.json" "SELECT a.platform, e.to_ref,
   json_extract(e.attrs, '$.as') FROM ai_agents a JOIN edges e
   ON e.kind = 'runs_as' AND e.from_ref = a.native_id
-  WHERE a.name IN ('defect-detector-v3', 'faq-bot', 'contoso-foundry')
+  WHERE a.name IN ('defect-detector-v3', 'faq-bot', 'contoso-foundry',
+  'invoice-triage')
   ORDER BY a.name, e.to_ref"
 expect_json_eq "$T/runs.json" 'r' "[
   ['azure-openai', '0c9b8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d', 'managed-identity'],
@@ -81,8 +85,15 @@ expect_json_eq "$T/runs.json" 'r' "[
   ['gcp-vertex', '$SA', 'service-account'],
   ['gcp-vertex',
    'service-482913376055@gcp-sa-aiplatform-re.iam.gserviceaccount.com',
-   'service-account']]" \
-  "runs_as: the endpoint's SA, the default Agent Engine agent, both managed identities"
+   'service-account'],
+  ['gcp-vertex', '$AGENT_ID', 'agent']]" \
+  "runs_as: the endpoint's SA, two Agent Engine identities, two managed identities"
+db_json "$DB" "$T/agent-id.json" "SELECT i.kind, a.kind, a.resource_ref
+  FROM data_access a JOIN identities i ON i.native_id = a.identity_ref
+  WHERE a.identity_ref = '$AGENT_ID'"
+expect_json_eq "$T/agent-id.json" 'r' "[['ai_agent', 'can_read',
+  '//storage.googleapis.com/projects/_/buckets/acme-ml-model-artifacts']]" \
+  "an agent identity (principal://) reaches what its bucket binding gives"
 # contoso-foundry's own identity is Contributor on rg-data and
 # dana.whitfield Owner of the subscription: account keys open
 # contosodocs, not contosocrmexports (allowSharedKeyAccess false).
@@ -180,7 +191,7 @@ expect_json "$T/rest-grants.json" 'len(r) == 7 and
   r == json.load(open(env["CLI_GRANTS"]))' \
   "built-in roles named by GUID alone are named in the grants"
 expect_json_eq "$T/rest/out/report.json" '(r["inventory"]["ai_agents"],
-  r["inventory"]["sensitive_resources"], len(r["findings"]))' '(8, 4, 2)' \
+  r["inventory"]["sensitive_resources"], len(r["findings"]))' '(9, 4, 2)' \
   "the same agents, sensitive stores and findings"
 
 # broken NAME PROVIDER FIXTURE FILE TEXT [CONTENT]: a copy of FIXTURE
@@ -229,7 +240,7 @@ expect_json "$T/no-endpoints/out/report.json" '[g for g in
   and g["reason"].endswith("projects/acme-ml-prod/roles/modelArtifactReader")]' \
   "a custom role whose permissions are unknown is a gap that names it"
 expect_json_eq "$T/no-endpoints/out/report.json" \
-  'r["inventory"]["ai_agents"]' '5' "the other agents are still found"
+  'r["inventory"]["ai_agents"]' '6' "the other agents are still found"
 
 cp -r "$AZ" "$T/no-defs"
 rm "$T/no-defs/role-definitions.json"

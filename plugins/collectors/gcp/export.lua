@@ -16,8 +16,9 @@ local function missing(st, call, path)
   st.ctx:coverage_gap(call, "not in the export: " .. path)
 end
 
--- The identity a member names, written when it is a person or a service
--- account; its native id, or nil for members that are not identities.
+-- The identity a member names, written when it is a person, a service
+-- account or one workload or agent identity (principal://); its native
+-- id, or nil for members that are not identities (groups, sets, public).
 local function member_identity(st, m)
   if m.type == "user" then
     st.ctx.evidence:identity{ provider = "gcp", native_id = m.id, kind = "user",
@@ -25,6 +26,12 @@ local function member_identity(st, m)
     return m.id
   elseif m.type == "serviceAccount" then
     return st.write_sa(m.id)
+  elseif m.type == "principal" then
+    local agent = m.id:find("^principal://agents%.") ~= nil
+    st.ctx.evidence:identity{ provider = "gcp", native_id = m.id,
+      kind = agent and "ai_agent" or "workload", account = agent and st.project or nil,
+      attrs = { agent_identity = agent or nil, workload_identity = (not agent) or nil } }
+    return m.id
   end
   return nil
 end
