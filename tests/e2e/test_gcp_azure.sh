@@ -223,6 +223,11 @@ broken "truncated role-assignments.json" azure "$AZ" role-assignments.json \
   "unexpected end of input" "$(head -c 500 "$AZ/role-assignments.json")"
 broken "missing role-assignments.json" azure "$AZ" role-assignments.json \
   "az role assignment list --all"
+broken "account without an id" azure "$AZ" cognitive-accounts.json \
+  "account 1 has no id and name" '[{"name": "contoso-sales-openai"}]'
+broken "string credential" azure "$AZ" service-principals.json \
+  "passwordCredentials holds a non-object" \
+  '{"value": [{"id": "2b3c4d5e-6f70-4819-a2b3-c4d5e6f70819", "passwordCredentials": ["x"]}]}'
 broken "list for subscription.json" azure "$AZ" subscription.json \
   "expected a JSON object, got a list" '[]'
 

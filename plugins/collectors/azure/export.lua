@@ -26,6 +26,10 @@ local function sp_credentials(st, sp, id)
   for field, kind in pairs({ passwordCredentials = "client_secret",
       keyCredentials = "certificate" }) do
     for _, c in ipairs(type(sp[field]) == "table" and sp[field] or {}) do
+      if type(c) ~= "table" then
+        error(string.format("cannot read '%s': service principal %s: %s holds a "
+          .. "non-object", st.sp_path, tostring(id), field), 0)
+      end
       st.ctx.evidence:credential{ kind = kind, identity = id, native_id = c.keyId,
         created_at = c.startDateTime, expires_at = c.endDateTime, status = "active",
         attrs = { on_service_principal = true, display_name = c.displayName,
@@ -60,6 +64,7 @@ end
 local function read_principals(st)
   local list, path = files.list(st.dir, "service-principals.json", { "value" })
   if not list then return st.missing("servicePrincipals.list", path) end
+  st.sp_path = path
   for i, sp in ipairs(files.each_object(path, list)) do write_sp(st, path, sp, i) end
 end
 
