@@ -40,11 +40,22 @@ expect_json_eq "$R" 'sorted((f["check"], f["identity"], f["severity"])
   ('gcp.iam.ai-service-account-key-age', '$SA', 'high'),
   ('gcp.vertex.service-agent-extra-roles', '$AGENT', 'high')]" \
   "findings: the endpoint SA's old key, the service agent's objectAdmin"
+expect_json_eq "$R" '[f["evidence"]["last_used_at"] for f in r["findings"]
+  if f["check"] == "gcp.iam.ai-service-account-key-age"]' \
+  '["2026-10-14T07:00:00Z"]' "the key's last use, from Activity Analyzer"
 expect_json_eq "$R" 'sorted(g["call"] for s in r["assessment"]["sources"]
   for g in s["gaps"])' '["cloudidentity.groups.memberships",
   "cognitiveServices.accounts.deployments.list", "groups.members",
   "storage.buckets.getIamPolicy"]' "coverage gaps: what the exports lack"
 
+db_json "$DB" "$T/used.json" "SELECT native_id, last_used_at,
+  usage_tracked_since FROM identities WHERE last_used_at IS NOT NULL
+  ORDER BY 1"
+expect_json_eq "$T/used.json" 'r' "[
+  ['etl-loader@acme-ml-prod.iam.gserviceaccount.com',
+   '2026-11-29T07:00:00Z', '2026-05-04T07:00:00Z'],
+  ['$SA', '2026-11-30T07:00:00Z', '2026-05-04T07:00:00Z']]" \
+  "service accounts' last authentication, and since when it is observed"
 db_json "$DB" "$T/reach.json" "SELECT a.kind, a.identity_ref,
   a.resource_ref, json_extract(a.attrs, '$.derived'),
   json_extract(a.attrs, '$.decision'), a.actions FROM data_access a

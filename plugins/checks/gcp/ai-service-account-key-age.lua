@@ -3,7 +3,7 @@
 -- file outlives the deployment it was made for and gives whoever holds it
 -- everything the agent can reach.
 local KEYS = [[
-  SELECT i.native_id, c.native_id AS key_id, c.created_at, c.expires_at,
+  SELECT i.native_id, c.native_id AS key_id, c.created_at, c.expires_at, c.last_used_at,
          json_extract(c.attrs, '$.no_expiry') AS no_expiry,
          (SELECT json_group_array(e.from_ref) FROM edges e
           WHERE e.kind = 'runs_as' AND e.from_type = 'ai_agent'
@@ -18,6 +18,7 @@ local KEYS = [[
 
 local function evidence(k, extra)
   local e = { key_id = k.key_id, created_at = k.created_at, expires_at = k.expires_at,
+    last_used_at = k.last_used_at,
     no_expiry = k.no_expiry == 1 or nil, ai_agents = nhi.json.decode(k.agents) }
   for name, v in pairs(extra) do e[name] = v end
   return e

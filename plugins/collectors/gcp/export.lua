@@ -122,14 +122,45 @@ local function read_service_accounts(st)
   end
 end
 
+-- Activity Analyzer's last authentications (gcloud policy-intelligence
+-- query-activity): by service-account e-mail and by key id, each
+-- {time, since} (since: the start of the observation period).
+local function read_activity(st, name, activity_type, field)
+  local out = {}
+  local list, path = files.list(st.dir, name, { "activities" })
+  if not list then
+    st.missing(st, "policyanalyzer.activities.query:" .. activity_type, path)
+    return out
+  end
+  for _, a in ipairs(files.each_object(path, list)) do
+    local res = files.str(path, a, "fullResourceName", "an activity") or ""
+    local act = type(a.activity) == "table" and a.activity or {}
+    local period = type(a.observationPeriod) == "table" and a.observationPeriod or {}
+    local key = res:match(field)
+    if key and type(act.lastAuthenticatedTime) == "string" then
+      out[key] = { time = act.lastAuthenticatedTime, since = period.startTime }
+    end
+  end
+  return out
+end
+
+local function apply_sa_activity(st, seen)
+  for email, a in pairs(seen) do
+    st.ctx.evidence:identity{ provider = "gcp", native_id = email, kind = "service_account",
+      last_used_at = a.time, usage_tracked_since = a.since }
+  end
+end
+
 local function key_row(st, email, path, k)
   local name = files.str(path, k, "name", "a key") or ""
+  local id = name:match("/keys/([^/]+)$") or name
   local reason = k.disableReason ~= nhi.json.null and k.disableReason or nil
   local before = k.validBeforeTime
   local forever = type(before) == "string" and before:find("^9999") ~= nil
   st.ctx.evidence:credential{ kind = "service_account_key", identity = email,
-    native_id = name:match("/keys/([^/]+)$") or name, created_at = k.validAfterTime,
+    native_id = id, created_at = k.validAfterTime,
     expires_at = (not forever) and before or nil,
+    last_used_at = st.key_use[id] and st.key_use[id].time or nil,
     status = k.disabled and "disabled" or "active",
     attrs = { key_type = k.keyType, key_origin = k.keyOrigin,
       key_algorithm = k.keyAlgorithm, no_expiry = forever or nil,
@@ -175,6 +206,10 @@ return {
     read_project(st)
     read_project_policy(st)
     read_service_accounts(st)
+    st.key_use = read_activity(st, "activity-key-last-auth.json",
+      "serviceAccountKeyLastAuthentication", "/serviceAccounts/[^/]+/keys/([^/]+)$")
+    apply_sa_activity(st, read_activity(st, "activity-sa-last-auth.json",
+      "serviceAccountLastAuthentication", "/serviceAccounts/([^/]+)$"))
     read_keys(st)
     st.member_identity = function(m) return member_identity(st, m) end
     st.write_grants = function(b, res, via) write_grants(st, b, res, via) end
