@@ -88,9 +88,47 @@ local function note(acc, id, kind, a, role, part)
   if a.condition then e.conditions[#e.conditions + 1] = a.condition else e.allow = true end
 end
 
-local function reach(st, s, assignments, roles)
-  local acc = {}
+-- Assignments by the scope they sit on: `at` (lower-cased scope), `below`
+-- (inside a storage account, by that account's lower-cased id) and
+-- `everywhere` (management groups and "/"), so that an account looks up
+-- only its own ancestors' and descendants' assignments.
+local function index(assignments)
+  local ix = { at = {}, below = {}, everywhere = {} }
   for _, a in ipairs(assignments) do
+    local l = a.scope:lower():gsub("/+$", "")
+    local inside = l:match("^(.-/providers/microsoft%.storage/storageaccounts/[^/]+)/.")
+    local list
+    if l == "" or l:find("^/providers/microsoft%.management/managementgroups/") then
+      list = ix.everywhere
+    elseif inside then
+      ix.below[inside] = ix.below[inside] or {}
+      list = ix.below[inside]
+    else
+      ix.at[l] = ix.at[l] or {}
+      list = ix.at[l]
+    end
+    list[#list + 1] = a
+  end
+  return ix
+end
+
+local function candidates(ix, id)
+  local l, out = id:lower(), {}
+  local function add(list)
+    for _, a in ipairs(list or {}) do out[#out + 1] = a end
+  end
+  add(ix.everywhere)
+  for stop in l:gmatch("()/") do
+    if stop > 1 then add(ix.at[l:sub(1, stop - 1)]) end
+  end
+  add(ix.at[l])
+  add(ix.below[l])
+  return out
+end
+
+local function reach(st, s, ix, roles)
+  local acc = {}
+  for _, a in ipairs(candidates(ix, s.native_id)) do
     local role = rbac.role_of(roles, a)
     local part = role and rbac.covers(a.scope, s.native_id)
     if part and (role.via ~= "keys" or (s.shared_key and part == "all")) then
@@ -152,9 +190,10 @@ function M.collect(st)
         via = "role-assignment", condition = a.condition and { expression = a.condition } }
     end
   end
+  local ix = index(assignments)
   for i, s in ipairs(files.each_object(path, list)) do
     local row = storage_row(st, path, s, i)
-    write_edges(st, row, reach(st, row, assignments, roles))
+    write_edges(st, row, reach(st, row, ix, roles))
   end
   local groups = sorted(st.groups)
   if #groups > 0 then
