@@ -12,6 +12,18 @@ local EXTRA = [[
   ORDER BY i.native_id, r.value, g.policy
 ]]
 
+-- The stores the agent reaches through roles other than its own: the
+-- data_access pairs none of whose granting roles is the agent's own.
+local OPENS = [[
+  SELECT a.resource_ref, a.kind, r.sensitivity FROM data_access a
+  LEFT JOIN resources r ON r.provider = 'gcp' AND r.native_id = a.resource_ref
+  WHERE a.identity_ref = ?
+    AND NOT EXISTS (SELECT 1 FROM json_each(a.actions) x WHERE x.value = ?)
+  ORDER BY a.resource_ref, a.kind
+]]
+
+local SENSITIVE = { confidential = true, restricted = true }
+
 -- Roles that make the extra grant severe: basic roles, administrators of
 -- a service, and roles that act as other service accounts.
 local function powerful(role)
@@ -36,8 +48,10 @@ Service Agent that runs training and serving containers, the Reasoning
 Engine Service Agent that runs Agent Engine agents without their own
 service account) is bound to roles other than its own service-agent role.
 Every job, endpoint and agent that runs as it inherits those roles. A
-basic role (Owner, Editor), an administrator role or a role that acts as
-other service accounts is reported as high severity.]],
+basic role (Owner, Editor), an administrator role, a role that acts as
+other service accounts, or an extra role that opens a confidential or
+restricted store is reported as high severity; the evidence lists the
+stores the extra roles open.]],
   remediation = [[
 Remove the extra bindings from the service agent; keep only its
 service-agent role (roles/aiplatform.serviceAgent,
@@ -61,8 +75,14 @@ datasets and APIs it needs, and set it on the deployment.]],
     end
     for _, id in ipairs(order) do
       local a = by_agent[id]
+      local opens = nhi.json.array()
+      for row in ctx.db:rows(OPENS, id, a.own) do
+        opens[#opens + 1] = { resource = row.resource_ref, kind = row.kind,
+          sensitivity = row.sensitivity }
+        if SENSITIVE[row.sensitivity] then a.severe = true end
+      end
       ctx:finding{ identity = id, severity = a.severe and "high" or nil,
-        evidence = { service_agent_role = a.own, extra_roles = a.roles } }
+        evidence = { service_agent_role = a.own, extra_roles = a.roles, opens = opens } }
     end
   end,
 }
