@@ -173,11 +173,11 @@ expect_file "$TECH"
 expect_true "report.pdf is kept alongside" cmp -s "$PDF" "$T/before.pdf"
 pdftotext -layout "$TECH" "$T/tech.txt" 2>/dev/null
 for text in "technical findings" "Findings and their evidence" \
-  "54 findings, in the order of the assessment, each with all the evidence" \
+  "55 findings, in the order of the assessment, each with all the evidence" \
   "statements[1].policy: arn:aws:iam::aws:policy/AdministratorAccess" \
   "steps[1].technique: pass-role-ec2" "Result: fails, confidence high" \
   "Threshold: never_used_days: 30, unused_days: 45" \
-  "F0054"; do
+  "F0055"; do
   expect_true "has '$text'" grep -qF -- "$text" "$T/tech.txt"
 done
 pages=$(pdfinfo "$TECH" 2>/dev/null | awk '/^Pages:/ {print $2}')

@@ -76,11 +76,11 @@ expect_json_eq "$R" "sum(p['total'] for p in $I['by_provider'])" \
 expect_json_eq "$R" "[(p['total'], p['human'], p['non_human'])
   for p in $I['by_provider'] if p['provider'] == 'aws']" \
   '[(54, 12, 42)]' "54 AWS identities: 12 human, 42 non-human"
-# README, "Google Cloud and Azure": 8 in the GCP project (2 people), 3 in
+# README, "Google Cloud and Azure": 9 in the GCP project (2 people), 3 in
 # the Azure subscription (1 person).
 expect_json_eq "$R" "{p['provider']: (p['total'], p['human'])
   for p in $I['by_provider'] if p['provider'] != 'aws'}" \
-  "{'gcp': (8, 2), 'azure': (3, 1)}" "GCP and Azure identities"
+  "{'gcp': (9, 2), 'azure': (3, 1)}" "GCP and Azure identities"
 expect_json_eq "$R" "$I['credentials']" '18' \
   "18 credentials: 14 access keys, a signing certificate, 2 GCP keys, 1 Entra secret"
 
@@ -257,9 +257,11 @@ expect_json_eq "$R" "{(f['check'], f['identity'], f['severity'])
   for f in r['findings'] if f['check'].startswith('gcp.')}" "{
   ('gcp.iam.ai-service-account-key-age',
    'vision-inference@northwind-vision-prod.iam.gserviceaccount.com', 'high'),
+  ('gcp.iam.basic-role-service-account',
+   '731046285519-compute@developer.gserviceaccount.com', 'high'),
   ('gcp.vertex.service-agent-extra-roles',
    'service-731046285519@gcp-sa-aiplatform.iam.gserviceaccount.com', 'high')}" \
-  "the inspector's 474-day key; the Vertex AI Service Agent's storage.admin"
+  "the inspector's 474-day key, the default SA's Editor, the Vertex AI Service Agent's storage.admin"
 db_json "$T/demo/evidence.db" "$T/clouds-agents.json" "SELECT a.platform, a.name, e.to_ref
   FROM ai_agents a JOIN edges e ON e.kind = 'runs_as'
   AND e.from_ref = a.native_id
@@ -335,9 +337,9 @@ edges_json "$T/access-clouds.json" "SELECT json_extract(attrs,
   WHERE json_extract(attrs, '$.derived') <> 'aws-policy-engine'
   GROUP BY 1, 2 ORDER BY 1, 2"
 expect_json_eq "$T/access-clouds.json" 'r' '[["azure-rbac", "can_read", 4],
-  ["azure-rbac", "can_write", 2], ["gcp-iam", "can_read", 13],
-  ["gcp-iam", "can_write", 7]]' \
-  "GCP bindings and Azure role assignments give 26 more (555 + 26 = 581)"
+  ["azure-rbac", "can_write", 2], ["gcp-iam", "can_read", 15],
+  ["gcp-iam", "can_write", 9]]' \
+  "GCP bindings and Azure role assignments give 30 more (555 + 30 = 585)"
 edges_json "$T/access-sets.json" "SELECT count(*), count(DISTINCT
   from_ref), sum(json_extract(attrs, '$.set.stores')) FROM edges
   WHERE to_type = 'resource_set'"
@@ -376,7 +378,7 @@ expect_json_eq "$T/kms.json" 'r' '[["indeterminate", None],
   "KMS decrypts stay indeterminate: no key policy, or kms:ViaService"
 expect_status 0 nhi collect --demo -o "$T/demo"
 edges_json "$T/access-again.json" "SELECT count(*) FROM data_access"
-expect_json_eq "$T/access-again.json" 'r' '[[581]]' \
+expect_json_eq "$T/access-again.json" 'r' '[[585]]' \
   "collecting again replaces the edges, it does not add to them"
 
 describe "remediation plan"

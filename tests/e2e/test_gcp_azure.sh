@@ -38,8 +38,10 @@ expect_json_eq "$R" 'r["inventory"]["sensitive_resources"]' '4' \
 expect_json_eq "$R" 'sorted((f["check"], f["identity"], f["severity"])
   for f in r["findings"])' "[
   ('gcp.iam.ai-service-account-key-age', '$SA', 'high'),
+  ('gcp.iam.basic-role-service-account',
+   '482913376055-compute@developer.gserviceaccount.com', 'high'),
   ('gcp.vertex.service-agent-extra-roles', '$AGENT', 'high')]" \
-  "findings: the endpoint SA's old key, the service agent's objectAdmin"
+  "findings: the endpoint SA's old key, the default SA's Editor, the service agent's objectAdmin"
 expect_json_eq "$R" '[f["evidence"]["last_used_at"] for f in r["findings"]
   if f["check"] == "gcp.iam.ai-service-account-key-age"]' \
   '["2026-10-14T07:00:00Z"]' "the key's last use, from Activity Analyzer"
@@ -202,7 +204,7 @@ expect_json "$T/rest-grants.json" 'len(r) == 7 and
   r == json.load(open(env["CLI_GRANTS"]))' \
   "built-in roles named by GUID alone are named in the grants"
 expect_json_eq "$T/rest/out/report.json" '(r["inventory"]["ai_agents"],
-  r["inventory"]["sensitive_resources"], len(r["findings"]))' '(9, 4, 2)' \
+  r["inventory"]["sensitive_resources"], len(r["findings"]))' '(9, 4, 3)' \
   "the same agents, sensitive stores and findings"
 
 # broken NAME PROVIDER FIXTURE FILE TEXT [CONTENT]: a copy of FIXTURE
