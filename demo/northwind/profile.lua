@@ -29,6 +29,10 @@ sources = {
   -- openai:admin and anthropic:admin save them.
   "openai:export=openai",
   "anthropic:export=anthropic",
+  -- The vision team's Google Cloud project and the sales team's Azure
+  -- subscription, as gcloud / az exports (README: "Google Cloud and Azure").
+  "gcp:export=gcp",
+  "azure:export=azure",
 }
 
 params = {

@@ -58,7 +58,7 @@ page_text() {
 profile_with() {
   mkdir -p "$T/p/brand"
   for f in gaad.json credential-report.csv cloudtrail trails ai repos openai \
-    anthropic; do
+    anthropic gcp azure; do
     ln -sfn "$DEMO/$f" "$T/p/$f"
   done
   "$PYTHON" -c 'import re, sys
@@ -98,7 +98,7 @@ expect_pixels "red gauge arcs in the right margin" 15 "$PDF" 3 0.85 0.95 \
   0.2 0.5 C62828
 expect_pixels "grey gauge tracks" 40 "$PDF" 3 0.85 0.95 0.2 0.5 DDE2E8
 page_text "$PDF" 3 >"$T/q.txt"
-for score in 44 1 12; do
+for score in 47 1 13; do
   expect_true "the gauge writes the score $score" grep -qE "\b$score\b" \
     "$T/q.txt"
 done
@@ -174,11 +174,11 @@ expect_file "$TECH"
 expect_true "report.pdf is kept alongside" cmp -s "$PDF" "$T/before.pdf"
 pdftotext -layout "$TECH" "$T/tech.txt" 2>/dev/null
 for text in "technical findings" "Findings and their evidence" \
-  "64 findings, in the order of the assessment, each with all the evidence" \
+  "67 findings, in the order of the assessment, each with all the evidence" \
   "statements[1].policy: arn:aws:iam::aws:policy/AdministratorAccess" \
   "steps[1].technique: pass-role-ec2" "Result: fails, confidence high" \
   "Threshold: never_used_days: 30, unused_days: 45" \
-  "F0064"; do
+  "F0067"; do
   expect_true "has '$text'" grep -qF -- "$text" "$T/tech.txt"
 done
 pages=$(pdfinfo "$TECH" 2>/dev/null | awk '/^Pages:/ {print $2}')

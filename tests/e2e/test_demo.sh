@@ -31,7 +31,8 @@ expect_json_eq "$R" '[(s["spec"], s["status"])
   ("aws:credential-report=credential-report.csv", "ok"),
   ("aws:cloudtrail=cloudtrail", "ok"), ("aws:trails=trails", "ok"),
   ("aws:ai=ai", "ok"), ("files:path=repos", "ok"),
-  ("openai:export=openai", "ok"), ("anthropic:export=anthropic", "ok")]' \
+  ("openai:export=openai", "ok"), ("anthropic:export=anthropic", "ok"),
+  ("gcp:export=gcp", "ok"), ("azure:export=azure", "ok")]' \
   "the demo's sources, in order, are ok"
 expect_json_eq "$R" '[(p["id"], p["status"]) for p in r["plugins"]
   if p["status"] != "ok"]' '[("anthropic.admin", "skipped"), ("aws.live", "skipped"),
@@ -78,11 +79,17 @@ expect_json_eq "$R" "[(p['total'], p['human'], p['non_human'])
   for p in $I['by_provider'] if p['provider'] == 'aws']" \
   '[(54, 12, 42)]' "54 AWS identities: 12 human, 42 non-human"
 # README, "AI provider organisations": 5 OpenAI users (one has left) and
-# 2 service accounts; 4 Anthropic users (one has left).
+# 2 service accounts; 4 Anthropic users (one has left). "Google Cloud and
+# Azure": 9 in the GCP project (2 people), 3 in the Azure subscription
+# (1 person).
 expect_json_eq "$R" "($I['identities'], $I['human'], $I['non_human'])" \
-  '(65, 21, 44)' "65 identities: 21 human, 44 non-human"
-expect_json_eq "$R" "$I['credentials']" '25' \
-  "25 credentials: 14 access keys, a signing certificate, 6 OpenAI and 4 Anthropic keys"
+  '(77, 24, 53)' "77 identities: 24 human, 53 non-human"
+expect_json_eq "$R" "{p['provider']: (p['total'], p['human'])
+  for p in $I['by_provider'] if p['provider'] != 'aws'}" \
+  "{'gcp': (9, 2), 'azure': (3, 1), 'openai': (7, 5), 'anthropic': (4, 4)}" \
+  "GCP, Azure, OpenAI and Anthropic identities"
+expect_json_eq "$R" "$I['credentials']" '28' \
+  "28 credentials: 14 access keys, a signing certificate, 6 OpenAI and 4 Anthropic keys, 2 GCP keys, 1 Entra secret"
 
 describe "aws.iam.admin-equivalent"
 expect_json_eq "$R" "$(flagged aws.iam.admin-equivalent)" "{
@@ -278,6 +285,39 @@ expect_json_eq "$R" "[sorted(s['service'] for s in f['evidence']
   if f['check'] == 'aws.activity.anomalous']" \
   '[["iam", "secretsmanager", "sts"]]' "its new services"
 
+describe "gcp:export and azure:export"
+expect_json_eq "$R" "{(f['check'], f['identity'], f['severity'])
+  for f in r['findings'] if f['check'].startswith('gcp.')}" "{
+  ('gcp.iam.ai-service-account-key-age',
+   'vision-inference@northwind-vision-prod.iam.gserviceaccount.com', 'high'),
+  ('gcp.iam.basic-role-service-account',
+   '731046285519-compute@developer.gserviceaccount.com', 'high'),
+  ('gcp.vertex.service-agent-extra-roles',
+   'service-731046285519@gcp-sa-aiplatform.iam.gserviceaccount.com', 'high')}" \
+  "the inspector's 474-day key, the default SA's Editor, the Vertex AI Service Agent's storage.admin"
+db_json "$T/demo/evidence.db" "$T/clouds-agents.json" "SELECT a.platform, a.name, e.to_ref
+  FROM ai_agents a JOIN edges e ON e.kind = 'runs_as'
+  AND e.from_ref = a.native_id
+  WHERE a.platform IN ('gcp-vertex', 'azure-openai') ORDER BY 1, 2"
+expect_json_eq "$T/clouds-agents.json" '[(p, n) for p, n, _ in r]' '[
+  ("azure-openai", "northwind-sales-openai"),
+  ("gcp-vertex", "Vertex AI Custom Code Service Agent"),
+  ("gcp-vertex", "Vertex AI Service Agent"),
+  ("gcp-vertex", "weld-seam-vit-v7")]' \
+  "the sales copilot, the weld-seam endpoint and two Vertex service agents"
+db_json "$T/demo/evidence.db" "$T/clouds-reach.json" "SELECT r.name, r.sensitivity
+  FROM data_access a JOIN resources r ON r.native_id = a.resource_ref
+  WHERE a.kind = 'can_read' AND a.identity_ref IN (SELECT to_ref FROM
+  edges WHERE kind = 'runs_as' AND from_ref IN (SELECT native_id FROM
+  ai_agents WHERE name IN ('weld-seam-vit-v7', 'northwind-sales-openai')))
+  ORDER BY 1"
+expect_json_eq "$T/clouds-reach.json" 'r' '[
+  ["northwind-robot-camera-frames", "confidential"],
+  ["northwind-vision-models", "internal"],
+  ["northwindcrmexports", "restricted"],
+  ["northwindsalesassets", "internal"]]' \
+  "their identities read the camera frames and the restricted CRM exports"
+
 describe "findings"
 expect_json_eq "$R" '[f["id"] for f in r["findings"]
   if not isinstance(f["title"], str) or not f["title"]]' '[]' \
@@ -319,10 +359,20 @@ rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()
 print(json.dumps(rows))' "$DB" "$2" >"$1"
 }
 edges_json "$T/access-counts.json" "SELECT kind, json_extract(attrs,
-  '$.decision'), count(*) FROM data_access GROUP BY 1, 2 ORDER BY 1, 2"
+  '$.decision'), count(*) FROM data_access
+  WHERE json_extract(attrs, '$.derived') = 'aws-policy-engine'
+  GROUP BY 1, 2 ORDER BY 1, 2"
 expect_json_eq "$T/access-counts.json" 'r' '[["can_read", "allow", 298],
   ["can_read", "indeterminate", 43], ["can_write", "allow", 214]]' \
   "298 reads, 214 writes, 43 indeterminate reads"
+edges_json "$T/access-clouds.json" "SELECT json_extract(attrs,
+  '$.derived'), kind, count(*) FROM data_access
+  WHERE json_extract(attrs, '$.derived') <> 'aws-policy-engine'
+  GROUP BY 1, 2 ORDER BY 1, 2"
+expect_json_eq "$T/access-clouds.json" 'r' '[["azure-rbac", "can_read", 4],
+  ["azure-rbac", "can_write", 2], ["gcp-iam", "can_read", 15],
+  ["gcp-iam", "can_write", 9]]' \
+  "GCP bindings and Azure role assignments give 30 more (555 + 30 = 585)"
 edges_json "$T/access-sets.json" "SELECT count(*), count(DISTINCT
   from_ref), sum(json_extract(attrs, '$.set.stores')) FROM edges
   WHERE to_type = 'resource_set'"
@@ -361,27 +411,33 @@ expect_json_eq "$T/kms.json" 'r' '[["indeterminate", None],
   "KMS decrypts stay indeterminate: no key policy, or kms:ViaService"
 expect_status 0 nhi collect --demo -o "$T/demo"
 edges_json "$T/access-again.json" "SELECT count(*) FROM data_access"
-expect_json_eq "$T/access-again.json" 'r' '[[555]]' \
+expect_json_eq "$T/access-again.json" 'r' '[[585]]' \
   "collecting again replaces the edges, it does not add to them"
 
 describe "remediation plan"
 expect_json_eq "$R" 'list(r)[list(r).index("findings") + 1]' '"remediation"' \
   "remediation follows findings in report.json"
 expect_json_eq "$R" '[(a["id"], a["check"], a["count"], a["effort"],
-  a["quick_win"]) for a in r["remediation"][:6]]' '[
+  a["quick_win"]) for a in r["remediation"][:9]]' '[
   ("R01", "secrets.exposed-secret", 7, "low", True),
   ("R02", "aws.iam.access-key-not-rotated", 7, "low", True),
   ("R03", "aws.cloudtrail.logging-gap", 5, "low", True),
   ("R04", "ai.provider-key-without-owner", 3, "low", True),
   ("R05", "aws.iam.root-access-key", 1, "low", True),
-  ("R06", "secrets.ai-agent-credential", 2, "low", True)]' \
+  ("R06", "secrets.ai-agent-credential", 2, "low", True),
+  ("R07", "gcp.iam.ai-service-account-key-age", 1, "low", True),
+  ("R08", "gcp.vertex.service-agent-extra-roles", 1, "low", True),
+  ("R09", "aws.iam.admin-equivalent", 5, "medium", False)]' \
   "quick wins first, then the most risk removed per unit of effort"
-expect_json_eq "$R" '[a["action"] for a in r["remediation"][:6]]' '[
+expect_json_eq "$R" '[a["action"] for a in r["remediation"][:9]]' '[
   "Rotate 7 exposed secrets", "Rotate 7 access keys",
   "Close 5 gaps in CloudTrail logging",
   "Give 3 orphaned AI provider keys an owner or revoke them",
   "Delete the root user'"'"'s access key",
-  "Move 2 AI agent credentials out of MCP configurations"]' \
+  "Move 2 AI agent credentials out of MCP configurations",
+  "Delete 1 old key of an AI service account",
+  "Remove the extra roles of the Vertex AI service agent",
+  "Scope down 5 identities with administrator-equivalent rights"]' \
   "each action is a sentence from the catalogue"
 expect_json_eq "$R" 'sorted(f for a in r["remediation"]
   for f in a["findings"])' 'sorted(f["id"] for f in r["findings"])' \
