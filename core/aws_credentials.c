@@ -308,7 +308,11 @@ enum nhi_rc nhi_aws_endpoint(const char *service, const char *region,
     { "iam", "https://iam.amazonaws.com" },
     { "organizations", "https://organizations.us-east-1.amazonaws.com" },
   };
-  const char *base = NULL, *over = NULL;
+  /* Services whose host is not named after the service. */
+  static const struct { const char *service, *host; } hosts[] = {
+    { "sagemaker", "api.sagemaker" },
+  };
+  const char *base = NULL, *over = NULL, *host = service;
   enum nhi_rc rc;
 
   *url = NULL;
@@ -320,6 +324,9 @@ enum nhi_rc nhi_aws_endpoint(const char *service, const char *region,
       base = global[i].url;
       *signing_region = "us-east-1";
     }
+  for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++)
+    if (strcmp(hosts[i].service, service) == 0)
+      host = hosts[i].host;
   rc = endpoint_override(service, &over);
   if (rc)
     return rc;
@@ -328,7 +335,7 @@ enum nhi_rc nhi_aws_endpoint(const char *service, const char *region,
   else if (base)
     *url = strdup(base);
   else
-    *url = nhi_aprintf("https://%s.%s.amazonaws.com", service, region);
+    *url = nhi_aprintf("https://%s.%s.amazonaws.com", host, region);
   return *url ? NHI_OK : NHI_ERR_NOMEM;
 }
 

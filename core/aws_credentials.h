@@ -89,7 +89,8 @@ enum nhi_rc nhi_aws_parse_assume_role(const char *xml, size_t len,
 
 /* The base URL (no trailing '/') of service in region, and the region
  * requests to it are signed for (IAM and Organizations are global and
- * sign for us-east-1). NHISCOPE_AWS_ENDPOINT_<SERVICE> (upper case, '-'
+ * sign for us-east-1; SageMaker's host is api.sagemaker.<region>).
+ * NHISCOPE_AWS_ENDPOINT_<SERVICE> (upper case, '-'
  * as '_'), else NHISCOPE_AWS_ENDPOINT, replaces the URL. *url is the
  * caller's. Returns NHI_ERR_INPUT (not logged) when service or region
  * is not lowercase letters, digits and '-'; NHI_ERR_NOMEM. */

@@ -1,6 +1,7 @@
-/* The nhi module every plugin sees: log, json, time, version (and http,
- * aws, xml from lua_http.c). */
+/* The nhi module every plugin sees: log, json, time, data, version (and
+ * http, aws, xml from lua_http.c, fs from lua_fs.c). */
 #include "lua_api.h"
+#include "lua_fs.h"
 #include "lua_http.h"
 #include "lua_json.h"
 #include "lua_scan.h"
@@ -8,6 +9,8 @@
 #include "timeutil.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
 
 /* nhi.log.<level>(fmt, ...): string.format, then one log line prefixed
  * with the plugin speaking. */
@@ -78,6 +81,72 @@ static int l_time_days(lua_State *L)
   return 1;
 }
 
+/* A data file larger than this is refused: tables shipped beside the
+ * plugins are small. */
+#define DATA_MAX (8u << 20)
+
+static int valid_data_name(const char *name)
+{
+  if (!*name || *name == '.' || *name == '/')
+    return 0;
+  for (const char *p = name; *p; p++)
+    if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_-./", *p) ||
+        (p[0] == '.' && p[1] == '.') || (p[0] == '/' && p[1] == '.'))
+      return 0;
+  return 1;
+}
+
+/* Reads all of f into a string on the stack; 0 when it is too large. */
+static int push_file(lua_State *L, FILE *f)
+{
+  luaL_Buffer b;
+  size_t n, total = 0;
+
+  luaL_buffinit(L, &b);
+  do {
+    char *p = luaL_prepbuffer(&b);
+    n = fread(p, 1, LUAL_BUFFERSIZE, f);
+    luaL_addsize(&b, n);
+    total += n;
+  } while (n == LUAL_BUFFERSIZE && total <= DATA_MAX);
+  luaL_pushresult(&b);
+  return total <= DATA_MAX;
+}
+
+/* nhi.data(name) -> text, or nil, reason: the data file name ("gcp/
+ * storage-roles.tsv") from the data/ folder beside the first plugin lib
+ * folder that has it (the install's plugins/data/, then each --plugins
+ * folder's data/). */
+static int l_data(lua_State *L)
+{
+  struct nhi_sandbox *sb = nhi_sandbox_of(L);
+  const char *name = luaL_checkstring(L, 1);
+
+  if (!valid_data_name(name))
+    return luaL_error(L, "nhi.data: bad data file name '%s'", name);
+  for (const char *const *d = sb->lib_dirs; d && *d; d++) {
+    size_t n = strlen(*d);
+    FILE *f;
+
+    if (n < 3 || strcmp(*d + n - 3, "lib") != 0)
+      continue;
+    lua_pushfstring(L, "%sdata/%s", lua_pushlstring(L, *d, n - 3), name);
+    f = fopen(lua_tostring(L, -1), "rb");
+    lua_pop(L, 2);
+    if (!f)
+      continue;
+    n = push_file(L, f);
+    fclose(f);
+    if (!n)
+      return luaL_error(L, "nhi.data: '%s' is larger than %d MiB", name,
+                        (int)(DATA_MAX >> 20));
+    return 1;
+  }
+  luaL_pushfail(L);
+  lua_pushfstring(L, "no data file '%s' beside the plugins", name);
+  return 2;
+}
+
 static void push_module(lua_State *L, const char *name, const luaL_Reg *fns)
 {
   lua_createtable(L, 0, 4);
@@ -104,6 +173,9 @@ void nhi_api_push(lua_State *L)
   nhi_lua_scan_push_module(L);
   lua_setfield(L, -2, "scan");
   nhi_lua_http_add(L);
+  nhi_lua_fs_add(L);
+  lua_pushcfunction(L, l_data);
+  lua_setfield(L, -2, "data");
   lua_pushliteral(L, NHI_VERSION);
   lua_setfield(L, -2, "version");
 }

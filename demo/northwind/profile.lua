@@ -23,11 +23,16 @@ sources = {
   "aws:credential-report=credential-report.csv",
   "aws:cloudtrail=cloudtrail",
   "aws:trails=trails",
+  "aws:ai=ai",
   "files:path=repos",
   -- Admin API answers of the OpenAI and Anthropic organisations, as
   -- openai:admin and anthropic:admin save them.
   "openai:export=openai",
   "anthropic:export=anthropic",
+  -- The vision team's Google Cloud project and the sales team's Azure
+  -- subscription, as gcloud / az exports (README: "Google Cloud and Azure").
+  "gcp:export=gcp",
+  "azure:export=azure",
 }
 
 params = {

@@ -1,7 +1,8 @@
 -- Calling AWS APIs from collectors: SigV4-signed requests through nhi.http
--- for the Query (IAM, STS), JSON 1.1 (CloudTrail, Organizations) and
--- REST-XML (S3) protocols, pagination, and errors sorted into "denied"
--- (the caller records a coverage gap) and everything else.
+-- for the Query (IAM, STS), JSON 1.1 (CloudTrail, Organizations, SageMaker),
+-- REST-XML (S3) and REST-JSON (Bedrock, Lambda) protocols, pagination,
+-- and errors sorted into "denied" (the caller records a coverage gap)
+-- and everything else.
 local api = {}
 
 local VERSIONS = { iam = "2010-05-08", sts = "2011-06-15" }
@@ -143,8 +144,9 @@ end
 function Client:send(service, name, req, region)
   local base, signing = nhi.aws.endpoint(service, region or self.region)
   req.url = base .. req.url
-  req.auth = { type = "sigv4", service = service, region = signing,
+  req.auth = { type = "sigv4", service = req.signing or service, region = signing,
     credentials = self.creds }
+  req.signing = nil
   req.label = name
   self.requests = self.requests + 1
   local resp, err = nhi.http.request(req)
@@ -241,6 +243,53 @@ function Client:rest_get(service, operation, path, query, region)
     { method = "GET", url = url }, region)
   if not resp then return nil, err end
   return resp.body
+end
+
+-- A REST-JSON call (Bedrock Agents, AgentCore, Lambda): req is {method,
+-- path, query (built with nhi.http.form), body (a table, sent as JSON),
+-- signing (the SigV4 name, when it is not the service's)}. Returns the
+-- decoded answer.
+function Client:rest_json(service, operation, req)
+  local name = service .. ":" .. operation
+  local url = req.path .. (req.query and req.query ~= "" and ("?" .. req.query) or "")
+  local resp, err = self:send(service, name, { method = req.method or "GET", url = url,
+    signing = req.signing, body = req.body and nhi.json.encode(req.body) or nil,
+    headers = req.body and { ["Content-Type"] = "application/json" } or nil })
+  if not resp then return nil, err end
+  local doc, why = nhi.json.decode(resp.body ~= "" and resp.body or "{}")
+  if type(doc) ~= "table" then return nil, failure(name, "UnexpectedAnswer", why) end
+  return doc
+end
+
+-- Every page of a REST-JSON call. paging says where the token goes:
+-- {body = "nextToken"} (a body field), {query = "nextToken"} or
+-- {query = "Marker", answer = "NextMarker"}; the answer's field is
+-- paging.answer or the same name. each(answer) gets each page and may
+-- return false to stop. Returns the page count, or nil and an error.
+function Client:rest_json_pages(service, operation, req, paging, each)
+  local field = paging.body or paging.query
+  local token
+  for page = 1, MAX_PAGES do
+    local r = { method = req.method, path = req.path, signing = req.signing }
+    if paging.body then
+      r.body = nhi.json.object()
+      for k, v in pairs(req.body or {}) do r.body[k] = v end
+      r.body[field] = token
+    else
+      local q = {}
+      for k, v in pairs(req.params or {}) do q[k] = v end
+      q[field] = token
+      r.query = next(q) and nhi.http.form(q) or nil
+    end
+    local doc, err = self:rest_json(service, operation, r)
+    if not doc then return nil, err end
+    token = api.value(doc[paging.answer or field])
+    if each(doc) == false or type(token) ~= "string" or token == "" then
+      return page
+    end
+  end
+  return nil, failure(service .. ":" .. operation, "TooManyPages",
+    "more than " .. MAX_PAGES .. " pages")
 end
 
 -- The first child element of an nhi.xml.decode node named name.

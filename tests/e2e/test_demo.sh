@@ -30,28 +30,25 @@ expect_json_eq "$R" '[(s["spec"], s["status"])
   for s in r["assessment"]["sources"]]' '[("aws:authz=gaad.json", "ok"),
   ("aws:credential-report=credential-report.csv", "ok"),
   ("aws:cloudtrail=cloudtrail", "ok"), ("aws:trails=trails", "ok"),
-  ("files:path=repos", "ok"), ("openai:export=openai", "ok"),
-  ("anthropic:export=anthropic", "ok")]' \
+  ("aws:ai=ai", "ok"), ("files:path=repos", "ok"),
+  ("openai:export=openai", "ok"), ("anthropic:export=anthropic", "ok"),
+  ("gcp:export=gcp", "ok"), ("azure:export=azure", "ok")]' \
   "the demo's sources, in order, are ok"
 expect_json_eq "$R" '[(p["id"], p["status"]) for p in r["plugins"]
   if p["status"] != "ok"]' '[("anthropic.admin", "skipped"), ("aws.live", "skipped"),
-  ("git.repo", "skipped"), ("openai.admin", "skipped"),
-  ("ai.agent.identity-used-elsewhere", "skipped"),
-  ("ai.path.traced-flow", "skipped"), ("ai.path.untraced-access", "skipped")]' \
-  "every plugin ran ok but the live and git collectors and the AI path checks, which the demo has no use for (no agent reaches sensitive data)"
+  ("git.repo", "skipped"), ("openai.admin", "skipped")]' \
+  "every plugin ran ok but the live and git collectors, which the demo has no use for"
 
 describe "questions"
 expect_json_eq "$R" '[q["id"] for q in r["questions"]]' \
   '["ai-data-access", "overprivilege", "activity-monitoring",
   "ai-data-trace"]' "four questions in order"
 expect_json "$R" '[q for q in r["questions"] if q["id"] == "ai-data-access"
-  and q["answer"] == "no" and q["findings"]["total"] == 11]' \
-  "ai-data-access is assessed: two MCP servers hold their credentials, nine AI provider key findings"
-for q in ai-data-trace; do
-  expect_json_eq "$R" "[(q['answer'], q['score']) for q in r['questions']
-    if q['id'] == '$q']" '[("not-assessed", None)]' \
-    "$q is not-assessed with a null score"
-done
+  and q["answer"] == "no" and q["findings"]["total"] == 22]' \
+  "ai-data-access is assessed: two MCP servers hold their credentials, nine AI provider key findings, one shadow AI role, nine AI paths to sensitive data, one agent beyond its declared data"
+expect_json_eq "$R" "[(q['answer'], q['findings']['total']) for q in r['questions']
+  if q['id'] == 'ai-data-trace']" '[("partly", 5)]' \
+  "ai-data-trace is assessed: four untraceable AI paths and one traced flow"
 expect_json "$R" '[q for q in r["questions"] if q["id"] == "overprivilege"
   and q["answer"] in ("yes", "partly", "no")
   and isinstance(q["score"], int) and q["checks_run"] >= 2]' \
@@ -80,11 +77,17 @@ expect_json_eq "$R" "[(p['total'], p['human'], p['non_human'])
   for p in $I['by_provider'] if p['provider'] == 'aws']" \
   '[(54, 12, 42)]' "54 AWS identities: 12 human, 42 non-human"
 # README, "AI provider organisations": 5 OpenAI users (one has left) and
-# 2 service accounts; 4 Anthropic users (one has left).
+# 2 service accounts; 4 Anthropic users (one has left). "Google Cloud and
+# Azure": 9 in the GCP project (2 people), 3 in the Azure subscription
+# (1 person).
 expect_json_eq "$R" "($I['identities'], $I['human'], $I['non_human'])" \
-  '(65, 21, 44)' "65 identities: 21 human, 44 non-human"
-expect_json_eq "$R" "$I['credentials']" '25' \
-  "25 credentials: 14 access keys, a signing certificate, 6 OpenAI and 4 Anthropic keys"
+  '(77, 24, 53)' "77 identities: 24 human, 53 non-human"
+expect_json_eq "$R" "{p['provider']: (p['total'], p['human'])
+  for p in $I['by_provider'] if p['provider'] != 'aws'}" \
+  "{'gcp': (9, 2), 'azure': (3, 1), 'openai': (7, 5), 'anthropic': (4, 4)}" \
+  "GCP, Azure, OpenAI and Anthropic identities"
+expect_json_eq "$R" "$I['credentials']" '28' \
+  "28 credentials: 14 access keys, a signing certificate, 6 OpenAI and 4 Anthropic keys, 2 GCP keys, 1 Entra secret"
 
 describe "aws.iam.admin-equivalent"
 expect_json_eq "$R" "$(flagged aws.iam.admin-equivalent)" "{
@@ -98,6 +101,32 @@ expect_json "$R" "'$ACCT:user/service/svc-reporting' not in
 expect_json "$R" "'$ACCT:user/alice.moreau' not in
   $(flagged aws.iam.admin-equivalent)" \
   "alice.moreau (a person) is not flagged"
+
+describe "AI workloads (aws:ai) and shadow AI"
+db_json "$T/demo/evidence.db" "$T/ai.json" "SELECT a.platform, a.name, i.name
+  FROM ai_agents a LEFT JOIN identities i ON i.id = a.identity_id
+  WHERE a.platform LIKE 'aws-%' ORDER BY a.native_id"
+expect_json_eq "$T/ai.json" 'r' "[
+  ['aws-bedrock-agent', 'support-copilot', 'AmazonBedrockExecutionRoleForAgents_support-copilot'],
+  ['aws-sagemaker', 'churn-model-dev', 'AmazonSageMaker-ExecutionRole-20240611T101522']]" \
+  "the Bedrock agent and the SageMaker notebook, each with its role"
+db_json "$T/demo/evidence.db" "$T/ai-edges.json" "SELECT json_extract(attrs, '$.as'),
+  json_extract(attrs, '$.also'), to_ref FROM edges WHERE kind = 'runs_as'
+  AND from_ref LIKE '%:agent/R7KQ2M9XTA' ORDER BY to_ref"
+expect_json_eq "$T/ai-edges.json" 'r' "[
+  ['agent', '[\"knowledge-base\"]', '$ACCT:role/service-role/AmazonBedrockExecutionRoleForAgents_support-copilot'],
+  ['action-group', None, '$ACCT:role/slack-alert-forwarder-lambda']]" \
+  "the agent runs as its role (its knowledge base's too) and its Slack action group's Lambda role"
+db_json "$T/demo/evidence.db" "$T/ai-data.json" "SELECT data_sources FROM ai_agents
+  WHERE native_id LIKE '%:agent/R7KQ2M9XTA'"
+expect_json_eq "$T/ai-data.json" '[(d["type"], d["ref"], d["prefixes"], d["via"])
+  for d in json.loads(r[0][0])]' \
+  "[('s3', 'arn:aws:s3:::northwind-support-kb', ['articles/', 'manuals/'], 'KB7XQ2M4NP')]" \
+  "its declared data: the knowledge base's bucket"
+expect_json_eq "$R" "{f['identity']: (f['status'], f['severity'])
+  for f in r['findings'] if f['check'] == 'aws.ai.shadow-ai'}" \
+  "{'$ACCT:role/hackathon-chatbot-lambda': ('fail', 'medium')}" \
+  "shadow AI: only the hackathon Lambda (bedrock:*), not the declared agent's role"
 
 describe "aws.iam.privilege-escalation"
 expect_json_eq "$R" "{f['identity']: (f['status'], f['severity'],
@@ -259,6 +288,39 @@ expect_json_eq "$R" "[sorted(s['service'] for s in f['evidence']
   if f['check'] == 'aws.activity.anomalous']" \
   '[["iam", "secretsmanager", "sts"]]' "its new services"
 
+describe "gcp:export and azure:export"
+expect_json_eq "$R" "{(f['check'], f['identity'], f['severity'])
+  for f in r['findings'] if f['check'].startswith('gcp.')}" "{
+  ('gcp.iam.ai-service-account-key-age',
+   'vision-inference@northwind-vision-prod.iam.gserviceaccount.com', 'high'),
+  ('gcp.iam.basic-role-service-account',
+   '731046285519-compute@developer.gserviceaccount.com', 'high'),
+  ('gcp.vertex.service-agent-extra-roles',
+   'service-731046285519@gcp-sa-aiplatform.iam.gserviceaccount.com', 'high')}" \
+  "the inspector's 474-day key, the default SA's Editor, the Vertex AI Service Agent's storage.admin"
+db_json "$T/demo/evidence.db" "$T/clouds-agents.json" "SELECT a.platform, a.name, e.to_ref
+  FROM ai_agents a JOIN edges e ON e.kind = 'runs_as'
+  AND e.from_ref = a.native_id
+  WHERE a.platform IN ('gcp-vertex', 'azure-openai') ORDER BY 1, 2"
+expect_json_eq "$T/clouds-agents.json" '[(p, n) for p, n, _ in r]' '[
+  ("azure-openai", "northwind-sales-openai"),
+  ("gcp-vertex", "Vertex AI Custom Code Service Agent"),
+  ("gcp-vertex", "Vertex AI Service Agent"),
+  ("gcp-vertex", "weld-seam-vit-v7")]' \
+  "the sales copilot, the weld-seam endpoint and two Vertex service agents"
+db_json "$T/demo/evidence.db" "$T/clouds-reach.json" "SELECT r.name, r.sensitivity
+  FROM data_access a JOIN resources r ON r.native_id = a.resource_ref
+  WHERE a.kind = 'can_read' AND a.identity_ref IN (SELECT to_ref FROM
+  edges WHERE kind = 'runs_as' AND from_ref IN (SELECT native_id FROM
+  ai_agents WHERE name IN ('weld-seam-vit-v7', 'northwind-sales-openai')))
+  ORDER BY 1"
+expect_json_eq "$T/clouds-reach.json" 'r' '[
+  ["northwind-robot-camera-frames", "confidential"],
+  ["northwind-vision-models", "internal"],
+  ["northwindcrmexports", "restricted"],
+  ["northwindsalesassets", "internal"]]' \
+  "their identities read the camera frames and the restricted CRM exports"
+
 describe "findings"
 expect_json_eq "$R" '[f["id"] for f in r["findings"]
   if not isinstance(f["title"], str) or not f["title"]]' '[]' \
@@ -300,10 +362,20 @@ rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()
 print(json.dumps(rows))' "$DB" "$2" >"$1"
 }
 edges_json "$T/access-counts.json" "SELECT kind, json_extract(attrs,
-  '$.decision'), count(*) FROM data_access GROUP BY 1, 2 ORDER BY 1, 2"
+  '$.decision'), count(*) FROM data_access
+  WHERE json_extract(attrs, '$.derived') = 'aws-policy-engine'
+  GROUP BY 1, 2 ORDER BY 1, 2"
 expect_json_eq "$T/access-counts.json" 'r' '[["can_read", "allow", 298],
   ["can_read", "indeterminate", 43], ["can_write", "allow", 214]]' \
   "298 reads, 214 writes, 43 indeterminate reads"
+edges_json "$T/access-clouds.json" "SELECT json_extract(attrs,
+  '$.derived'), kind, count(*) FROM data_access
+  WHERE json_extract(attrs, '$.derived') <> 'aws-policy-engine'
+  GROUP BY 1, 2 ORDER BY 1, 2"
+expect_json_eq "$T/access-clouds.json" 'r' '[["azure-rbac", "can_read", 4],
+  ["azure-rbac", "can_write", 2], ["gcp-iam", "can_read", 15],
+  ["gcp-iam", "can_write", 9]]' \
+  "GCP bindings and Azure role assignments give 30 more (555 + 30 = 585)"
 edges_json "$T/access-sets.json" "SELECT count(*), count(DISTINCT
   from_ref), sum(json_extract(attrs, '$.set.stores')) FROM edges
   WHERE to_type = 'resource_set'"
@@ -342,27 +414,35 @@ expect_json_eq "$T/kms.json" 'r' '[["indeterminate", None],
   "KMS decrypts stay indeterminate: no key policy, or kms:ViaService"
 expect_status 0 nhi collect --demo -o "$T/demo"
 edges_json "$T/access-again.json" "SELECT count(*) FROM data_access"
-expect_json_eq "$T/access-again.json" 'r' '[[555]]' \
+expect_json_eq "$T/access-again.json" 'r' '[[585]]' \
   "collecting again replaces the edges, it does not add to them"
 
 describe "remediation plan"
 expect_json_eq "$R" 'list(r)[list(r).index("findings") + 1]' '"remediation"' \
   "remediation follows findings in report.json"
 expect_json_eq "$R" '[(a["id"], a["check"], a["count"], a["effort"],
-  a["quick_win"]) for a in r["remediation"][:6]]' '[
+  a["quick_win"]) for a in r["remediation"][:10]]' '[
   ("R01", "secrets.exposed-secret", 7, "low", True),
   ("R02", "aws.iam.access-key-not-rotated", 7, "low", True),
   ("R03", "aws.cloudtrail.logging-gap", 6, "low", True),
-  ("R04", "ai.provider-key-without-owner", 3, "low", True),
-  ("R05", "aws.iam.root-access-key", 1, "low", True),
-  ("R06", "secrets.ai-agent-credential", 2, "low", True)]' \
+  ("R04", "ai.path.untraced-access", 4, "low", True),
+  ("R05", "ai.provider-key-without-owner", 3, "low", True),
+  ("R06", "aws.iam.root-access-key", 1, "low", True),
+  ("R07", "secrets.ai-agent-credential", 2, "low", True),
+  ("R08", "gcp.iam.ai-service-account-key-age", 1, "low", True),
+  ("R09", "gcp.vertex.service-agent-extra-roles", 1, "low", True),
+  ("R10", "aws.iam.admin-equivalent", 5, "medium", False)]' \
   "quick wins first, then the most risk removed per unit of effort"
-expect_json_eq "$R" '[a["action"] for a in r["remediation"][:6]]' '[
+expect_json_eq "$R" '[a["action"] for a in r["remediation"][:10]]' '[
   "Rotate 7 exposed secrets", "Rotate 7 access keys",
   "Close 6 gaps in CloudTrail logging",
+  "Log the data events of 4 AI agent paths to sensitive data",
   "Give 3 orphaned AI provider keys an owner or revoke them",
   "Delete the root user'"'"'s access key",
-  "Move 2 AI agent credentials out of MCP configurations"]' \
+  "Move 2 AI agent credentials out of MCP configurations",
+  "Delete 1 old key of an AI service account",
+  "Remove the extra roles of the Vertex AI service agent",
+  "Scope down 5 identities with administrator-equivalent rights"]' \
   "each action is a sentence from the catalogue"
 expect_json_eq "$R" 'sorted(f for a in r["remediation"]
   for f in a["findings"])' 'sorted(f["id"] for f in r["findings"])' \
@@ -375,7 +455,7 @@ expect_json_eq "$R" '[a["check"] for a in r["remediation"]
 expect_json_eq "$R" '{a["check"]: a["risk_removed"]
   for a in r["remediation"][:4]}' '{"secrets.exposed-secret": 20,
   "aws.iam.access-key-not-rotated": 12, "aws.cloudtrail.logging-gap": 8,
-  "ai.provider-key-without-owner": 6}' "risk removed sums the score weights"
+  "ai.path.untraced-access": 6}' "risk removed sums the score weights"
 expect_json_eq "$R" '[a["severity"] for a in r["remediation"]
   if a["check"] == "aws.iam.cross-account-trust"]' '["critical"]' \
   "an action takes its worst finding's severity"
@@ -424,9 +504,68 @@ for text in "Toprisks" \
   fi
 done
 
+describe "AI agent paths (README, \"AI agent paths\")"
+export NWA=arn:aws:iam::412398765001:role
+export AGENT_ROLE=$NWA/service-role/AmazonBedrockExecutionRoleForAgents_support-copilot
+expect_json_eq "$R" 'len(r["ai"]["paths"]), len(r["ai"]["agents"])' '(10, 21)' \
+  "ten paths from the demo's agents"
+expect_json_eq "$R" '[(p["trace"], p["count"], p["first_seen"], p["last_seen"],
+  [s["permission"] for s in p["steps"]]) for p in r["ai"]["paths"]
+  if p["resource"] == "arn:aws:s3:::northwind-customer-pii-prod"
+  and p["identity"] == env["AGENT_ROLE"]]' '[("used", 18,
+  "2026-11-04T12:19:44Z", "2026-11-17T16:46:16Z", ["runs_as", "s3:GetObject"])]' \
+  "the Bedrock agent's reads of the PII bucket are traced"
+expect_json_eq "$R" '[(p["agent"].split("/")[-1], p["trace"], p["steps"][0]["as"])
+  for p in r["ai"]["paths"] if p["identity"] == env["NWA"] + "/slack-alert-forwarder-lambda"]' \
+  '[("R7KQ2M9XTA", "unlogged", "action-group")]' \
+  "the agent reaches the webhook secret through its action group's Lambda role"
+expect_json_eq "$R" 'sorted((f["check"], f["severity"], f["identity"].split("/")[-1],
+  (f["resource"] or "").split("/")[-1].split(":")[-1]) for f in r["findings"]
+  if f["check"].startswith("ai.agent.") or f["check"].startswith("ai.path."))' '[
+  ("ai.agent.reach-exceeds-declared", "high",
+   "AmazonBedrockExecutionRoleForAgents_support-copilot", ""),
+  ("ai.agent.sensitive-data-access", "high", "2e7c5a91-4d3b-4f86-8a1c-6b9e0d2f7c45",
+   "northwindcrmexports"),
+  ("ai.agent.sensitive-data-access", "high",
+   "AmazonBedrockExecutionRoleForAgents_support-copilot", "northwind-customer-pii-prod"),
+  ("ai.agent.sensitive-data-access", "high",
+   "AmazonSageMaker-ExecutionRole-20240611T101522", "northwind-customer-pii-prod"),
+  ("ai.agent.sensitive-data-access", "high", "service-731046285519@gcp-sa-aiplatform.iam.gserviceaccount.com",
+   "northwind-robot-camera-frames"),
+  ("ai.agent.sensitive-data-access", "high", "slack-alert-forwarder-lambda",
+   "slack-webhook-Hn4cWd"),
+  ("ai.agent.sensitive-data-access", "medium",
+   "AmazonBedrockExecutionRoleForAgents_support-copilot", "customers"),
+  ("ai.agent.sensitive-data-access", "medium",
+   "AmazonBedrockExecutionRoleForAgents_support-copilot", "orders"),
+  ("ai.agent.sensitive-data-access", "medium", "service-731046285519@gcp-sa-aiplatform-cc.iam.gserviceaccount.com",
+   "northwind-robot-camera-frames"),
+  ("ai.agent.sensitive-data-access", "medium", "vision-inference@northwind-vision-prod.iam.gserviceaccount.com",
+   "northwind-robot-camera-frames"),
+  ("ai.path.traced-flow", "info",
+   "AmazonBedrockExecutionRoleForAgents_support-copilot", "northwind-customer-pii-prod"),
+  ("ai.path.untraced-access", "high",
+   "AmazonSageMaker-ExecutionRole-20240611T101522", "northwind-customer-pii-prod"),
+  ("ai.path.untraced-access", "high", "slack-alert-forwarder-lambda",
+   "slack-webhook-Hn4cWd"),
+  ("ai.path.untraced-access", "medium",
+   "AmazonBedrockExecutionRoleForAgents_support-copilot", "customers"),
+  ("ai.path.untraced-access", "medium",
+   "AmazonBedrockExecutionRoleForAgents_support-copilot", "orders")]' \
+  "the AI path checks' findings, exactly"
+expect_json_eq "$R" '[(f["evidence"]["declared"], f["evidence"]["beyond_count"])
+  for f in r["findings"] if f["check"] == "ai.agent.reach-exceeds-declared"]' \
+  '[(["arn:aws:s3:::northwind-support-kb"], 4)]' \
+  "the headline: the agent declares the support knowledge base and reaches four stores beyond it"
+if grep -qF -- "Used 18 times, 4 November 2026 to 17 November 2026" "$T/pdf.txt"; then
+  pass "report.pdf's AI section shows the traced path"
+else
+  fail "report.pdf's AI section shows the traced path" "not in the PDF's text"
+fi
+
 describe "AI provider organisations (README, \"AI provider organisations\")"
 expect_json_eq "$R" 'sorted((f["check"], f["severity"], f["status"], f["identity"],
-  f["resource"]) for f in r["findings"] if f["check"].startswith("ai."))' '[
+  f["resource"]) for f in r["findings"] if f["check"].startswith("ai.provider-"))' '[
   ("ai.provider-key-unscoped", "critical", "fail", "user-NwAlice01", "key_NwAdm001"),
   ("ai.provider-key-unscoped", "medium", "fail", "user-NwPriya02", "key_NwLeg001"),
   ("ai.provider-key-unscoped", "medium", "fail", "user_01NwSofia", "apikey_01NwCursorBridge"),

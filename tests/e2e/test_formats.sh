@@ -230,7 +230,7 @@ cp "$OUT" "$T/self.json"
 expect_valid "$T/self.json" diff
 expect_json_eq "$T/self.json" '(r["new"], r["resolved"], r["changed"],
   r["score_delta"], [q["score_delta"] for q in r["questions"]])' \
-  '([], [], [], 0, [0, 0, 0, None])' "nothing new, resolved or changed"
+  '([], [], [], 0, [0, 0, 0, 0])' "nothing new, resolved or changed"
 expect_status 0 nhi diff "$T/demo" "$T/demo"
 expect_stdout_has "new: 0 findings"
 expect_stdout_has "resolved: 0 findings"

@@ -127,8 +127,8 @@ expect_json_eq "$LOG.json" '[e["json"].get("Marker") is not None for e in r
   if (e["target"] or "").endswith("ListKeys")]' '[False, True]' \
   "ListKeys followed its NextMarker"
 ROUTES='[e["route"] for e in r]'
-expect_json "$LOG.json" 'len(r) == 44 and None not in '"$ROUTES" \
-  "44 requests, each answered by a route"
+expect_json "$LOG.json" 'len(r) == 49 and None not in '"$ROUTES" \
+  "49 requests, each answered by a route"
 expect_json_eq "$LOG.json" '[(e["route"], e["response"]) for e in r
   if e["action"] == "GetAccountAuthorizationDetails"]' \
   '[("gaad-1", 200), ("gaad-2-throttled", 400), ("gaad-2-throttled", 200),
@@ -153,9 +153,10 @@ expect_json "$LOG.json" 'all(e["auth"]["access_key"] == "'$ENV_KEY'"
   and e["amz_date_headers"] == 1 for e in r)' \
   "every request signed with the environment key (and its session token); the server's signer agrees"
 expect_json_eq "$LOG.json" 'sorted({(e["auth"]["service"], e["auth"]["region"])
-  for e in r})' '[("cloudtrail", "us-east-1"), ("iam", "us-east-1"),
+  for e in r})' '[("bedrock", "us-east-1"), ("bedrock-agentcore", "us-east-1"),
+  ("cloudtrail", "us-east-1"), ("iam", "us-east-1"),
   ("kms", "us-east-1"), ("organizations", "us-east-1"), ("s3", "eu-west-1"), ("s3", "us-east-1"),
-  ("s3", "us-west-2"), ("sts", "us-east-1")]' \
+  ("s3", "us-west-2"), ("sagemaker", "us-east-1"), ("sts", "us-east-1")]' \
   "each service signed for its region, each bucket for its own"
 for f in iam/gaad.json iam/credential-report.json iam/access-keys.json \
   cloudtrail/lookup-events.json cloudtrail/trails/describe-trails.json \
@@ -206,8 +207,90 @@ curl -s -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" \
   "$URL/acme-build-artifacts?tagging"
 log_json
 expect_json_eq "$LOG.json" '[(e["auth"]["signature_valid"], e["response"])
-  for e in r[44:]]' '[(True, 200), (False, 403), (False, 403)]' \
+  for e in r[49:]]' '[(True, 200), (False, 403), (False, 403)]' \
   "curl's own signature passes; a wrong secret and an uncanonical query fail"
+stop_replay
+
+describe "AI workloads: Bedrock agents over pages, throttling and a denied call"
+start_replay ai
+DIR="$T/ai"
+REPORT="$DIR/report.json"
+RAW="$DIR/raw/1-aws/ai"
+expect_status 0 live AWS_ACCESS_KEY_ID=$ENV_KEY \
+  AWS_SECRET_ACCESS_KEY="$ENV_SECRET" AWS_SESSION_TOKEN="$ENV_TOKEN" \
+  "$NHISCOPE" --now "$NOW" -vv assess --format json --source aws:live -o "$DIR"
+log_json
+AI_ROUTES='[e["route"] for e in r if (e["route"] or "").startswith("ai-")]'
+expect_json_eq "$LOG.json" "$AI_ROUTES" '["ai-agents-1", "ai-agents-2",
+  "ai-agent-support", "ai-groups-support", "ai-group-lookup", "ai-kbs-support",
+  "ai-agent-hr-throttled", "ai-agent-hr-throttled", "ai-groups-hr-denied",
+  "ai-kbs-hr", "ai-knowledge-bases", "ai-knowledge-bases", "ai-kb", "ai-ds-1",
+  "ai-ds-2", "ai-ds-manuals", "ai-ds-wiki", "ai-functions", "ai-runtimes",
+  "ai-runtime", "ai-notebooks-denied", "ai-endpoints", "ai-endpoint",
+  "ai-endpoint-config", "ai-model"]' \
+  "every AI call once, both pages of agents and data sources, the throttled ones twice"
+expect_json_eq "$LOG.json" '[(e["response"], e["json"]) for e in r
+  if e["route"] in ("ai-agents-1", "ai-agents-2")]' \
+  '[(200, {"maxResults": 100}), (200, {"maxResults": 100, "nextToken": "eyJwYWdlIjoyfQ=="})]' \
+  "ListAgents followed its nextToken in the body"
+expect_json_eq "$LOG.json" 'sorted({(e["auth"]["service"], e["auth"]["region"])
+  for e in r if (e["route"] or "").startswith("ai-")})' \
+  '[("bedrock", "us-east-1"), ("bedrock-agentcore", "us-east-1"),
+    ("lambda", "us-east-1"), ("sagemaker", "us-east-1")]' \
+  "Bedrock Agents signed as bedrock, AgentCore's control plane as bedrock-agentcore"
+expect_json "$LOG.json" 'all(e["auth"]["signature_valid"] is True for e in r)' \
+  "every request's signature checks out"
+expect_stderr_line "bedrock-agent:GetAgent: HTTP 429 ThrottlingException" "retrying in"
+expect_stderr_line "bedrock-agent:ListKnowledgeBases: HTTP 400 ThrottlingException" \
+  "retrying in"
+expect_json "$REPORT" '(lambda s: s["status"] == "ok" and {g["call"] for g in s["gaps"]
+  if not g["call"].startswith("kms:")}
+  == {"bedrock-agent:ListAgentActionGroups", "sagemaker:ListNotebookInstances"})(
+  r["assessment"]["sources"][0])' \
+  "the denied AI calls are the only gaps; the source is ok"
+expect_json_eq "$REPORT" 'r["inventory"]["ai_agents"]' '4' \
+  "4 AI agents: two Bedrock agents, the runtime, the endpoint"
+db_json "$DIR/evidence.db" "$T/ai-agents.json" "SELECT a.platform, a.name,
+  i.native_id, json_array_length(a.data_sources) FROM ai_agents a
+  LEFT JOIN identities i ON i.id = a.identity_id ORDER BY a.native_id"
+expect_json_eq "$T/ai-agents.json" 'r' "[
+  ['aws-bedrock-agentcore', 'claims_triage', 'arn:aws:iam::$ACCOUNT:role/AgentCoreRuntime-claims-triage', None],
+  ['aws-bedrock-agent', 'support-bot',
+   'arn:aws:iam::$ACCOUNT:role/service-role/AmazonBedrockExecutionRoleForAgents_support', 2],
+  ['aws-bedrock-agent', 'hr-helper',
+   'arn:aws:iam::$ACCOUNT:role/service-role/AmazonBedrockExecutionRoleForAgents_hr', 0],
+  ['aws-sagemaker', 'churn-scorer',
+   'arn:aws:iam::$ACCOUNT:role/service-role/AmazonSageMaker-ExecutionRole-20260510T081230', None]]" \
+  "each agent tied to its role; the support agent's data from both pages of data sources"
+db_json "$DIR/evidence.db" "$T/ai-edges.json" "SELECT json_extract(attrs, '$.as'),
+  to_ref FROM edges WHERE kind = 'runs_as' AND from_ref LIKE '%agent/AB12CD34EF'
+  ORDER BY to_ref"
+expect_json_eq "$T/ai-edges.json" 'r' "[
+  ['action-group', 'arn:aws:iam::$ACCOUNT:role/acme-order-lookup-lambda'],
+  ['agent', 'arn:aws:iam::$ACCOUNT:role/service-role/AmazonBedrockExecutionRoleForAgents_support'],
+  ['knowledge-base', 'arn:aws:iam::$ACCOUNT:role/service-role/AmazonBedrockExecutionRoleForKnowledgeBase_support']]" \
+  "runs_as the agent's, its knowledge base's and its action group Lambda's roles"
+for f in bedrock/list-agents.json bedrock/agents/AB12CD34EF/get-agent.json \
+  bedrock/knowledge-bases/HJ5K8L2M9N/list-data-sources.json \
+  lambda/list-functions.json agentcore/runtimes/claims_triage-Xk3Lp9Qw2E.json \
+  sagemaker/models/churn-xgb-2026-06.json; do
+  expect_file "$RAW/$f"
+done
+expect_json_eq "$RAW/bedrock/knowledge-bases/HJ5K8L2M9N/list-data-sources.json" \
+  '[d["dataSourceId"] for d in r["dataSourceSummaries"]]' '["DS1S3MANU1", "DS2CONFL02"]' \
+  "the saved list merges both pages"
+expect_json_eq "$RAW/sagemaker/models/churn-xgb-2026-06.json" \
+  '(r["CreationTime"], "Environment" in r["PrimaryContainer"])' \
+  '("2026-06-01T08:55:00Z", False)' \
+  "saved as the CLI prints it (ISO dates), without the container's environment"
+expect_status 0 nhi collect --source "aws:ai=$RAW" -o "$T/ai-again"
+expect_json_eq "$REPORT" 'r["inventory"]["ai_agents"]' '4' "(report unchanged)"
+db_json "$T/ai-again/evidence.db" "$T/ai-again.json" "SELECT count(*) FROM ai_agents"
+expect_json_eq "$T/ai-again.json" 'r' '[[4]]' "aws:ai reads the saved answers back"
+no_secret "no Lambda, model or runtime environment secret written or logged" \
+  "ghp_FAKEreplayTokenNotARealOne000000000000" \
+  "sk-FAKEreplayKeyNotReal0123456789abcdef" "FAKEreplayPassw0rdNotReal" \
+  "$ENV_SECRET" "$ENV_TOKEN"
 stop_replay
 
 describe "a role profile assumed through STS"

@@ -364,6 +364,14 @@ static void test_endpoints(void **state)
   assert_string_equal(url, "https://cloudtrail.eu-west-1.amazonaws.com");
   assert_string_equal(signing, "eu-west-1");
   free(url);
+  assert_int_equal(nhi_aws_endpoint("sagemaker", "eu-west-1", &url,
+                                    &signing), NHI_OK);
+  assert_string_equal(url, "https://api.sagemaker.eu-west-1.amazonaws.com");
+  free(url);
+  assert_int_equal(nhi_aws_endpoint("bedrock-agent", "eu-west-1", &url,
+                                    &signing), NHI_OK);
+  assert_string_equal(url, "https://bedrock-agent.eu-west-1.amazonaws.com");
+  free(url);
   setenv("NHISCOPE_AWS_ENDPOINT", "http://127.0.0.1:4000/", 1);
   setenv("NHISCOPE_AWS_ENDPOINT_ACCESS_ANALYZER", "http://127.0.0.1:5000",
          1);

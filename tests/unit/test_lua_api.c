@@ -29,6 +29,8 @@ struct fixture {
   struct nhi_source_spec source;
   struct nhi_run run;
   char *error;                 /* the last run's error, or NULL */
+  const char *roots[2];        /* the sandbox's read roots, or none */
+  const char *lib_dirs[3];     /* what require() and nhi.data search */
 };
 
 static void remove_tree(const char *path)
@@ -169,6 +171,9 @@ static enum nhi_rc run_lua(struct fixture *fx, const char *code)
   free(fx->error);
   fx->error = NULL;
   assert_int_equal(nhi_sandbox_new(&limits, fx->plugin.id, &sb), NHI_OK);
+  if (fx->roots[0])
+    sb->read_roots = fx->roots;
+  sb->lib_dirs = fx->lib_dirs;
   nhi_api_push(sb->L);
   nhi_sandbox_push_env(sb, -1, 1);
   lua_remove(sb->L, -2);
@@ -695,6 +700,78 @@ static void test_nhi_module(void **state)
             "nhi.log.debug('%s %d', 'quiet', 1)\n");
 }
 
+static void test_fs_list(void **state)
+{
+  struct fixture *fx = *state;
+  char *in = path_in(fx, "in"), *sub = path_in(fx, "in/sub");
+  char *real, code[2048];
+
+  assert_int_equal(mkdir(in, 0700), 0);
+  assert_int_equal(mkdir(sub, 0700), 0);
+  free(write_file(fx, "in/b.json", "{}"));
+  free(write_file(fx, "in/sub/a.json", "{}"));
+  free(write_file(fx, "in/.hidden", "x"));
+  free(write_file(fx, "out.txt", "x"));
+  {
+    char *link = path_in(fx, "in/link.json"), *out = path_in(fx, "out.txt");
+
+    assert_int_equal(symlink(out, link), 0);
+    free(link);
+    free(out);
+  }
+  real = realpath(in, NULL);
+  assert_non_null(real);
+  fx->roots[0] = real;
+  snprintf(code, sizeof code,
+           "local l = assert(nhi.fs.list('%s'))\n"
+           "assert(#l == 2, 'two files, not the hidden one nor the "
+           "link: ' .. #l)\n"
+           "assert(l[1] == 'b.json' and l[2] == 'sub/a.json', 'sorted, "
+           "relative: ' .. table.concat(l, ','))\n"
+           "local none, why = nhi.fs.list('%s/b.json')\n"
+           "assert(none == nil and why:find('is not a folder'), why)\n",
+           real, real);
+  expect_ok(fx, code);
+  snprintf(code, sizeof code, "nhi.fs.list('%s')", fx->dir);
+  expect_error(fx, code, "outside the paths");
+  fx->roots[0] = NULL;
+  free(real);
+  free(in);
+  free(sub);
+}
+
+/* nhi.data reads a table from the data/ beside a lib folder: the first
+ * folder holding it wins; a missing one is nil and a reason; a name that
+ * climbs out is refused. */
+static void test_data_file(void **state)
+{
+  struct fixture *fx = *state;
+  char *lib1 = path_in(fx, "one/lib"), *lib2 = path_in(fx, "two/lib");
+  char *d;
+
+  d = path_in(fx, "two");
+  assert_int_equal(mkdir(d, 0700), 0);
+  free(d);
+  d = path_in(fx, "two/data");
+  assert_int_equal(mkdir(d, 0700), 0);
+  free(d);
+  d = path_in(fx, "two/data/gcp");
+  assert_int_equal(mkdir(d, 0700), 0);
+  free(d);
+  free(write_file(fx, "two/data/gcp/roles.tsv", "roles/owner\t1\n"));
+  fx->lib_dirs[0] = lib1;
+  fx->lib_dirs[1] = lib2;
+  expect_ok(fx, "assert(nhi.data('gcp/roles.tsv') == 'roles/owner\\t1\\n')\n"
+            "local t, why = nhi.data('gcp/none.tsv')\n"
+            "assert(t == nil and why:find('gcp/none.tsv', 1, true))\n");
+  expect_error(fx, "nhi.data('../two/data/gcp/roles.tsv')",
+               "bad data file name");
+  expect_error(fx, "nhi.data('gcp/../../x')", "bad data file name");
+  fx->lib_dirs[0] = fx->lib_dirs[1] = NULL;
+  free(lib1);
+  free(lib2);
+}
+
 int main(void)
 {
 #define C(f) cmocka_unit_test_setup_teardown(f, setup_collector, teardown)
@@ -720,6 +797,8 @@ int main(void)
     C(test_ctx_fields),
     C(test_import_runs_importer),
     K(test_nhi_module),
+    C(test_fs_list),
+    C(test_data_file),
   };
 #undef C
 #undef K

@@ -4,6 +4,8 @@
 -- assessment and one from exports give the same evidence. A call the
 -- credentials may not make is a coverage gap, not a failure.
 local api = require("aws_api")
+local ai_live = require("aws_ai_live")
+local ai_rows = require("aws_ai_rows")
 
 local CLOUDTRAIL = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
 local ORGANIZATIONS = "AWSOrganizationsV20161128"
@@ -459,15 +461,27 @@ local function collect_scps(ctx, c, gaps, account)
   nhi.log.info("organizations: %d service control policies", #summaries)
 end
 
+-- Bedrock agents, AgentCore runtimes and SageMaker workloads as
+-- ai_agents rows. Any AI call that fails is a gap: the service may not
+-- exist in the region, and the rest of the account is already read.
+local function collect_ai(ctx, c, gaps)
+  local b = ai_live.collect(ctx, c, function(err) gaps.add(err) end)
+  local n = ai_rows.write(ctx, b, function(call, reason)
+    if not gaps.counts[call] then gaps.add{ api = call, code = "missing", message = reason } end
+  end)
+  nhi.log.info("ai: %d agents, knowledge bases, runtimes and SageMaker resources", n)
+end
+
 return {
   id = "aws.live",
   kind = "collector",
   source = "aws:live",
   description = "An AWS account read live with read-only credentials: IAM "
     .. "(authorization details, credential report, access keys), CloudTrail "
-    .. "(trails, recent management events), S3 buckets, KMS keys, Organizations SCPs",
+    .. "(trails, recent management events), S3 buckets, KMS keys, Organizations SCPs, "
+    .. "Bedrock agents and knowledge bases, AgentCore runtimes, SageMaker notebooks and endpoints",
   provides = { "identities", "credentials", "policies", "grants", "edges",
-    "resources", "activity" },
+    "resources", "activity", "ai_agents" },
 
   run = function(ctx)
     local profile, opts = parse_location(ctx.source.location)
@@ -483,6 +497,7 @@ return {
     collect_buckets(ctx, c, gaps, account)
     collect_kms(ctx, c, gaps, account)
     collect_scps(ctx, c, gaps, account)
+    collect_ai(ctx, c, gaps)
     gaps.flush()
     nhi.log.info("%d requests", c.requests)
   end,
