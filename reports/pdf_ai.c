@@ -25,6 +25,21 @@ static const char *short_name(const char *ref)
   return colon && colon[1] ? colon + 1 : ref;
 }
 
+/* The agent's name as report.json's agents give it, else the end of its
+ * native id. Borrowed. */
+static const char *agent_label(const cJSON *agents, const char *id)
+{
+  const cJSON *a;
+
+  cJSON_ArrayForEach(a, agents) {
+    const char *aid = get_str(a, "id"), *name = get_str(a, "name");
+
+    if (aid && id && name && strcmp(aid, id) == 0)
+      return name;
+  }
+  return short_name(id);
+}
+
 static size_t agent_paths(const cJSON *paths, const char *agent)
 {
   const cJSON *p;
@@ -170,7 +185,7 @@ static char *data_text(const struct nhi_rpt *r, const cJSON *path)
 }
 
 static enum nhi_rc path_row(struct nhi_rpt *r, struct nhi_pdf_table *t,
-                            const cJSON *path)
+                            const cJSON *agents, const cJSON *path)
 {
   const char *trace = get_str(path, "trace");
   struct nhi_pdf_rgb c = nhi_rpt_colour(r, "trace", trace, "#616E7C");
@@ -180,8 +195,8 @@ static enum nhi_rc path_row(struct nhi_rpt *r, struct nhi_pdf_table *t,
   enum nhi_rc rc = NHI_ERR_NOMEM;
 
   if (text[0] && text[1] && text[2]) {
-    cells[0] = (struct nhi_pdf_cell){ short_name(get_str(path, "agent")),
-                                      NULL, NHI_PDF_BOLD };
+    cells[0] = (struct nhi_pdf_cell){
+      agent_label(agents, get_str(path, "agent")), NULL, NHI_PDF_BOLD };
     cells[1] = (struct nhi_pdf_cell){ text[0], NULL, 0 };
     cells[2] = (struct nhi_pdf_cell){ text[1], NULL, 0 };
     cells[3] = (struct nhi_pdf_cell){ text[2], &c, NHI_PDF_BOLD };
@@ -192,8 +207,8 @@ static enum nhi_rc path_row(struct nhi_rpt *r, struct nhi_pdf_table *t,
   return rc;
 }
 
-static enum nhi_rc paths_table(struct nhi_rpt *r, const cJSON *paths,
-                               size_t max)
+static enum nhi_rc paths_table(struct nhi_rpt *r, const cJSON *agents,
+                               const cJSON *paths, size_t max)
 {
   static const float widths[] = { 0.16f, 0.44f, 0.22f, 0.18f };
   const char *head[] = { nhi_rpt_word(r, "column.agent"),
@@ -209,7 +224,7 @@ static enum nhi_rc paths_table(struct nhi_rpt *r, const cJSON *paths,
   cJSON_ArrayForEach(p, paths) {
     if (rc || (max && n >= max))
       break;
-    rc = path_row(r, &t, p);
+    rc = path_row(r, &t, agents, p);
     n++;
   }
   return rc;
@@ -263,7 +278,7 @@ enum nhi_rc nhi_rpt_render_ai(struct nhi_rpt *r)
   if (!rc)
     rc = agents_table(r, agents, paths);
   if (!rc && total > 0)
-    rc = paths_table(r, paths, max > 0 ? (size_t)max : 0);
+    rc = paths_table(r, agents, paths, max > 0 ? (size_t)max : 0);
   if (!rc && max > 0 && total > max) {
     nhi_rpt_fmt_num(total - max, more);
     rc = nhi_rpt_say(r, &r->muted, 0, "ai.paths.more",

@@ -36,12 +36,17 @@ expect_json_eq "$R" 'r["inventory"]["ai_agents"]' '9' \
 expect_json_eq "$R" 'r["inventory"]["sensitive_resources"]' '4' \
   "4 sensitive stores from labels and tags"
 expect_json_eq "$R" 'sorted((f["check"], f["identity"], f["severity"])
-  for f in r["findings"])' "[
+  for f in r["findings"] if not f["check"].startswith(("ai.agent.", "ai.path.")))' "[
   ('gcp.iam.ai-service-account-key-age', '$SA', 'high'),
   ('gcp.iam.basic-role-service-account',
    '482913376055-compute@developer.gserviceaccount.com', 'high'),
   ('gcp.vertex.service-agent-extra-roles', '$AGENT', 'high')]" \
   "findings: the endpoint SA's old key, the default SA's Editor, the service agent's objectAdmin"
+expect_json_eq "$R" '[(p["access"], p["sensitivity"], [s["permission"] for s in p["steps"]])
+  for p in r["ai"]["paths"] if p["resource"].endswith("/contosocrmexports")]' \
+  '[("read", "restricted", ["runs_as", "Storage Blob Data Reader"])]' \
+  "AI paths: the sales copilot's managed identity reads the restricted CRM exports by its role"
+expect_json_eq "$R" 'len(r["ai"]["paths"])' '10' "AI paths: ten from the nine agents"
 expect_json_eq "$R" '[f["evidence"]["last_used_at"] for f in r["findings"]
   if f["check"] == "gcp.iam.ai-service-account-key-age"]' \
   '["2026-10-14T07:00:00Z"]' "the key's last use, from Activity Analyzer"
@@ -203,9 +208,11 @@ export CLI_GRANTS="$T/cli-grants.json"
 expect_json "$T/rest-grants.json" 'len(r) == 7 and
   r == json.load(open(env["CLI_GRANTS"]))' \
   "built-in roles named by GUID alone are named in the grants"
+export R
 expect_json_eq "$T/rest/out/report.json" '(r["inventory"]["ai_agents"],
-  r["inventory"]["sensitive_resources"], len(r["findings"]))' '(9, 4, 3)' \
-  "the same agents, sensitive stores and findings"
+  r["inventory"]["sensitive_resources"], len(r["findings"]), r["ai"]["paths"])' \
+  '(9, 4, 12, json.load(open(env["R"]))["ai"]["paths"])' \
+  "the same agents, sensitive stores, findings and AI paths"
 
 # broken NAME PROVIDER FIXTURE FILE TEXT [CONTENT]: a copy of FIXTURE
 # with FILE replaced by CONTENT (or removed when there is none) fails the

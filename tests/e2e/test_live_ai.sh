@@ -167,7 +167,7 @@ expect_json "$T/edges.json" 'len(r) == 11 and ["openai:key_Sup1aa", "svc_acct_7h
   and ["anthropic:apikey_01Rag9WorkerKey", "user_01Mei7Developer", "key-owner"] in r' \
   "one runs_as edge per agent, to the key's owner or the service account"
 expect_json_eq "$REPORT" 'sorted((f["check"], f["status"], f["resource"]) for f in r["findings"]
-  if f["check"].startswith("ai."))' '[
+  if f["check"].startswith("ai.provider-"))' '[
   ("ai.provider-key-unscoped", "fail", "apikey_01Def1Scratch"),
   ("ai.provider-key-unscoped", "fail", "key_Leg0d1"),
   ("ai.provider-key-unused", "fail", "key_Ev4l01"),
@@ -248,7 +248,7 @@ expect_json_eq "$DIR/report.json" '[(s["method"], s["status"], [g["call"] for g 
   '[("import", "ok", ["openai:ListProjectApiKeys"]), ("import", "ok", [])]' \
   "a project without its api_keys.json is a gap"
 expect_json_eq "$DIR/report.json" 'sorted((f["check"], f["severity"], f["status"], f["identity"],
-  f["resource"]) for f in r["findings"] if f["check"].startswith("ai."))' '[
+  f["resource"]) for f in r["findings"] if f["check"].startswith("ai.provider-"))' '[
   ("ai.provider-key-unscoped", "medium", "fail", "user-Ana8Vq", "key_Leg0d1"),
   ("ai.provider-key-unscoped", "medium", "fail", "user_01Ana2Admin", "apikey_01Def1Scratch"),
   ("ai.provider-key-unused", "medium", "fail", "svc_acct_9pR4nT", "key_Ev4l01"),
