@@ -156,6 +156,22 @@ function M.read_pages(dir, name)
   return pages
 end
 
+-- The pages saved in DIR/name, or nil and a coverage gap for call when
+-- the export lacks the file.
+function M.read_optional(ctx, dir, name, call)
+  local pages = M.read_pages(dir, name)
+  if not pages then ctx:coverage_gap(call, name .. " is not in the export") end
+  return pages
+end
+
+-- The export folder a source names, without trailing slashes; raises a
+-- usage error when the spec gives none.
+function M.export_dir(ctx, spec_name)
+  local dir = ctx.source.location
+  if not dir then error(("%s: give the folder, %s=DIR"):format(spec_name, spec_name), 0) end
+  return (dir:gsub("/+$", ""))
+end
+
 -- nil for JSON null, the value otherwise.
 function M.value(v)
   if v == nhi.json.null then return nil end

@@ -6,11 +6,7 @@
 local admin = require("ai_admin")
 local org = require("anthropic_org")
 
-local function read(ctx, dir, name, call)
-  local pages = admin.read_pages(dir, name)
-  if not pages then ctx:coverage_gap(call, name .. " is not in the export") end
-  return pages
-end
+local read = admin.read_optional
 
 return {
   id = "anthropic.export",
@@ -22,9 +18,7 @@ An Anthropic organisation from Admin API answers saved as files (the
 layout is in docs/usage.md): the same evidence as anthropic:admin.]],
 
   run = function(ctx)
-    local dir = ctx.source.location
-    if not dir then error("anthropic:export: give the folder, anthropic:export=DIR", 0) end
-    dir = dir:gsub("/+$", "")
+    local dir = admin.export_dir(ctx, "anthropic:export")
     local data = {}
     data.api_keys = admin.read_pages(dir, org.FILES.api_keys)
     if not data.api_keys then

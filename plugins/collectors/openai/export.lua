@@ -7,11 +7,7 @@
 local admin = require("ai_admin")
 local org = require("openai_org")
 
-local function read(ctx, dir, name, call)
-  local pages = admin.read_pages(dir, name)
-  if not pages then ctx:coverage_gap(call, name .. " is not in the export") end
-  return pages
-end
+local read = admin.read_optional
 
 return {
   id = "openai.export",
@@ -23,9 +19,7 @@ An OpenAI organisation from Admin API answers saved as files (the
 layout is in docs/usage.md): the same evidence as openai:admin.]],
 
   run = function(ctx)
-    local dir = ctx.source.location
-    if not dir then error("openai:export: give the folder, openai:export=DIR", 0) end
-    dir = dir:gsub("/+$", "")
+    local dir = admin.export_dir(ctx, "openai:export")
     local data = { service_accounts = {}, api_keys = {} }
     data.projects = admin.read_pages(dir, org.FILES.projects)
     if not data.projects then
