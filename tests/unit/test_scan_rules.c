@@ -396,6 +396,9 @@ static void test_generic(void **state)
   expect("const secret = process.env.ORDER_SECRET;", "");
   expect("password = config.db.v2.password", "");
   expect("password=Summer2024x", "generic_secret");
+  /* a Secrets Manager ARN names a secret; it does not assign one */
+  expect("\"Resource\": \"arn:aws:secretsmanager:eu-central-1:"
+         "412398765001:secret:prod/slack-webhook-Hn4cWd\"", "");
   /* a specific rule's secret is not a generic one too */
   expect("api_key = \"sk_live_zbUra8tOBe9JwEqdFkCAleyZChyOuUc5\"",
          "stripe_secret_key");
