@@ -7,6 +7,7 @@
 #include "json.h"
 #include "json_stream.h"
 #include "timeutil.h"
+#include "trail_fields.h"
 #include "workers.h"
 
 #include <dirent.h>
@@ -86,24 +87,6 @@ static enum nhi_rc bad_record(const struct trail_reader *rd,
   return NHI_ERR_INPUT;
 }
 
-/* The string at key, or NULL when obj is not an object, the key is
- * absent or its value is not a string. */
-static const char *text_at(const cJSON *obj, const char *key)
-{
-  const cJSON *v = cJSON_IsObject(obj) ?
-                   cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *object_at(const cJSON *obj, const char *key)
-{
-  const cJSON *v = cJSON_IsObject(obj) ?
-                   cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-
-  return cJSON_IsObject(v) ? v : NULL;
-}
-
 /* Copies the concatenation of parts (NULL-terminated) into *buf; a
  * part's length is lens[i], or its strlen when lens[i] is 0. */
 static int build(char **buf, size_t *cap, const char *const *parts,
@@ -130,44 +113,43 @@ static int build(char **buf, size_t *cap, const char *const *parts,
   return 1;
 }
 
-/* The string at key when it is not empty, else NULL. */
-static const char *filled_at(const cJSON *obj, const char *key)
+/* A field when it is there and not empty, else NULL. */
+static const char *filled(const struct nhi_trail_fields *f,
+                          enum nhi_trail_field which)
 {
-  const char *v = text_at(obj, key);
+  const char *v = f->v[which];
 
   return v && v[0] ? v : NULL;
 }
 
 /* Who made the call: the role for an assumed-role session, the service
  * for an AWS service, else the principal's ARN or id; NULL if none. */
-static const char *identity_ref(const cJSON *uid)
+static const char *identity_ref(const struct nhi_trail_fields *f)
 {
-  static const char *const fallbacks[] = { "arn", "principalId",
-                                           "accountId", NULL };
-  const char *type = text_at(uid, "type"), *ref = NULL;
-  const cJSON *ctx;
+  static const enum nhi_trail_field fallbacks[] = {
+    NHI_TF_UID_ARN, NHI_TF_UID_PRINCIPAL, NHI_TF_UID_ACCOUNT
+  };
+  const char *type = f->v[NHI_TF_UID_TYPE], *ref = NULL;
 
   if (type && strcmp(type, "AWSService") == 0)
-    ref = filled_at(uid, "invokedBy");
-  if (type && strcmp(type, "AssumedRole") == 0) {
-    ctx = object_at(uid, "sessionContext");
-    ref = filled_at(object_at(ctx, "sessionIssuer"), "arn");
-  }
-  for (size_t i = 0; !ref && fallbacks[i]; i++)
-    ref = filled_at(uid, fallbacks[i]);
+    ref = filled(f, NHI_TF_UID_INVOKED_BY);
+  if (type && strcmp(type, "AssumedRole") == 0)
+    ref = filled(f, NHI_TF_ISSUER_ARN);
+  for (size_t i = 0; !ref && i < sizeof fallbacks / sizeof *fallbacks; i++)
+    ref = filled(f, fallbacks[i]);
   return ref;
 }
 
 /* A call refused by authorization, or a failed console sign-in. */
-static int is_denied(const cJSON *ev, const char *name)
+static int is_denied(const struct nhi_trail_fields *f, const char *name)
 {
-  const char *code = text_at(ev, "errorCode"), *login;
+  const char *code = f->v[NHI_TF_ERROR], *login;
 
   if (code && (strstr(code, "AccessDenied") || strstr(code, "Unauthorized")))
     return 1;
   if (strcmp(name, "ConsoleLogin") != 0)
     return 0;
-  login = text_at(object_at(ev, "responseElements"), "ConsoleLogin");
+  login = f->v[NHI_TF_CONSOLE_LOGIN];
   return login && strcmp(login, "Failure") == 0;
 }
 
@@ -186,9 +168,9 @@ static int build_action(struct trail_reader *rd, const char *source,
   return build(&rd->action, &rd->action_cap, parts, lens);
 }
 
-static const char *partition_of(const cJSON *ev)
+static const char *partition_of(const struct nhi_trail_fields *f)
 {
-  const char *region = text_at(ev, "awsRegion");
+  const char *region = f->v[NHI_TF_REGION];
 
   if (region && strncmp(region, "cn-", 3) == 0)
     return "aws-cn";
@@ -199,13 +181,11 @@ static const char *partition_of(const cJSON *ev)
 
 /* The S3 object or bucket an S3 call's requestParameters name; *out
  * NULL when they name no bucket. */
-static int s3_resource(struct trail_reader *rd, const cJSON *ev,
-                       const char **out)
+static int s3_resource(struct trail_reader *rd,
+                       const struct nhi_trail_fields *f, const char **out)
 {
-  const cJSON *params = object_at(ev, "requestParameters");
-  const char *bucket = text_at(params, "bucketName");
-  const char *key = text_at(params, "key");
-  const char *parts[] = { "arn:", partition_of(ev), ":s3:::", bucket,
+  const char *bucket = f->v[NHI_TF_BUCKET], *key = f->v[NHI_TF_KEY];
+  const char *parts[] = { "arn:", partition_of(f), ":s3:::", bucket,
                           key ? "/" : "", key ? key : "", NULL };
   const size_t lens[7] = { 0 };
 
@@ -220,24 +200,20 @@ static int s3_resource(struct trail_reader *rd, const cJSON *ev,
 
 /* The resource a call touched: the first resources[].ARN, else for S3
  * the object or bucket its requestParameters name; *out NULL if none. */
-static int event_resource(struct trail_reader *rd, const cJSON *ev,
+static int event_resource(struct trail_reader *rd,
+                          const struct nhi_trail_fields *f,
                           const char *source, const char **out)
 {
-  const cJSON *list = cJSON_GetObjectItemCaseSensitive(ev, "resources");
-  const cJSON *e;
-
-  *out = NULL;
-  cJSON_ArrayForEach(e, (cJSON_IsArray(list) ? list : NULL))
-    if ((*out = text_at(e, "ARN")) != NULL)
-      return 1;
-  if (strcmp(source, "s3.amazonaws.com") != 0)
+  *out = f->v[NHI_TF_RESOURCE_ARN];
+  if (*out || strcmp(source, "s3.amazonaws.com") != 0)
     return 1;
-  return s3_resource(rd, ev, out);
+  return s3_resource(rd, f, out);
 }
 
-static void note_account(struct trail_reader *rd, const cJSON *ev)
+static void note_account(struct trail_reader *rd,
+                         const struct nhi_trail_fields *f)
 {
-  const char *acct = text_at(ev, "recipientAccountId");
+  const char *acct = f->v[NHI_TF_ACCOUNT];
 
   if (!rd->account[0] && acct && strlen(acct) < sizeof rd->account) {
     strcpy(rd->account, acct);
@@ -245,21 +221,19 @@ static void note_account(struct trail_reader *rd, const cJSON *ev)
   }
 }
 
-/* Counts one parsed event into the aggregate. */
+/* Counts one read event into the aggregate. */
 static enum nhi_rc count_event(struct trail_reader *rd,
                                const struct nhi_json_record *rec,
-                               const cJSON *ev)
+                               const struct nhi_trail_fields *f)
 {
-  const char *when = text_at(ev, "eventTime");
-  const char *source = text_at(ev, "eventSource");
-  const char *name = text_at(ev, "eventName");
-  const char *type = text_at(ev, "eventType");
+  const char *when = f->v[NHI_TF_TIME], *source = f->v[NHI_TF_SOURCE];
+  const char *name = f->v[NHI_TF_NAME], *type = f->v[NHI_TF_TYPE];
   struct nhi_activity_key k;
   time_t t;
   int denied;
 
   memset(&k, 0, sizeof k);
-  k.identity = identity_ref(object_at(ev, "userIdentity"));
+  k.identity = identity_ref(f);
   if (type && strcmp(type, "AwsCloudTrailInsight") == 0 && when) {
     rd->skipped++;
     return NHI_OK;
@@ -270,45 +244,40 @@ static enum nhi_rc count_event(struct trail_reader *rd,
                       "{\"Records\": [...]} or one event per line");
   if (nhi_time_parse(when, &t))
     return bad_record(rd, rec, "eventTime is not a date: '%.40s'", when);
-  note_account(rd, ev);
+  note_account(rd, f);
   if (!k.identity) {
     rd->skipped++;
     return NHI_OK;
   }
-  denied = is_denied(ev, name);
+  denied = is_denied(f, name);
   rd->denied += denied;
   if (!build_action(rd, source, name, denied) ||
-      !event_resource(rd, ev, source, &k.resource))
+      !event_resource(rd, f, source, &k.resource))
     return oom(rd);
   k.action = rd->action;
-  k.source_ip = text_at(ev, "sourceIPAddress");
-  k.user_agent = text_at(ev, "userAgent");
+  k.source_ip = f->v[NHI_TF_IP];
+  k.user_agent = f->v[NHI_TF_AGENT];
   if (nhi_activity_agg_add(rd->agg, &k, t))
     return oom(rd);
   return NHI_OK;
 }
 
+/* Reads one record's fields (changing its text) and counts it. */
 static enum nhi_rc import_record(struct trail_reader *rd,
                                  const struct nhi_json_record *rec)
 {
-  const char *end = NULL;
-  size_t stop, line, col;
+  struct nhi_trail_fields f;
+  size_t stop = 0, line, col;
   char what[64];
-  cJSON *ev;
-  enum nhi_rc rc;
 
   rd->records++;
-  ev = cJSON_ParseWithLengthOpts(rec->text, rec->len + 1, &end, 1);
-  if (!ev) {
-    stop = end ? (size_t)(end - rec->text) : 0;
+  if (nhi_trail_fields_read(rec->text, rec->len, &f, &stop)) {
     nhi_json_describe_error(rec->text, rec->len, stop, &line, &col, what,
                             sizeof what);
     return bad_record(rd, rec, "%s at byte %llu", what,
                       rec->offset + stop);
   }
-  rc = count_event(rd, rec, ev);
-  cJSON_Delete(ev);
-  return rc;
+  return count_event(rd, rec, &f);
 }
 
 /* The row id of the identity native_id names, or 0 when there is none. */
