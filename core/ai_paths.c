@@ -421,27 +421,6 @@ static enum nhi_rc search_all(struct nhi_store *store, const char *home,
  * each read goes back to the file. */
 #define PATHS_CACHE_KIB (256 * 1024)
 
-static long long cache_pages(struct nhi_store *store)
-{
-  sqlite3_stmt *st = NULL;
-  long long n = 0;
-
-  if (sqlite3_prepare_v2(store->db, "PRAGMA cache_size", -1, &st,
-                         NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return n;
-}
-
-static enum nhi_rc set_cache(struct nhi_store *store, long long n)
-{
-  char sql[48];
-
-  snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", n);
-  return nhi_store_exec(store, sql, "cannot size the page cache");
-}
-
 static void count(const struct ag_graph *g, struct nhi_ai_paths_stats *st)
 {
   st->agents = g->agent_ids.n;
@@ -456,14 +435,14 @@ enum nhi_rc nhi_ai_paths_derive(struct nhi_store *store, const char *home,
 {
   struct nhi_ai_paths_stats local;
   struct ag_graph g;
-  long long cache = cache_pages(store);
+  long long cache = nhi_store_cache_size(store);
   enum nhi_rc rc;
 
   memset(&g, 0, sizeof g);
   if (!stats)
     stats = &local;
   memset(stats, 0, sizeof *stats);
-  rc = cache ? set_cache(store, -PATHS_CACHE_KIB) : NHI_OK;
+  rc = cache ? nhi_store_set_cache_size(store, -PATHS_CACHE_KIB) : NHI_OK;
   if (!rc)
     rc = nhi_store_begin(store);
   if (rc)
@@ -479,7 +458,7 @@ enum nhi_rc nhi_ai_paths_derive(struct nhi_store *store, const char *home,
     rc = nhi_store_commit(store);
   if (rc)
     nhi_store_rollback(store);
-  if (cache && set_cache(store, cache) && !rc)
+  if (cache && nhi_store_set_cache_size(store, cache) && !rc)
     rc = NHI_ERR_DB;
   return rc;
 }

@@ -603,29 +603,6 @@ static enum nhi_rc derive_all(struct deriver *d)
   return rc;
 }
 
-/* The page cache size of store's connection (PRAGMA cache_size), or 0
- * when it cannot be read. */
-static long long cache_size(struct nhi_store *store)
-{
-  sqlite3_stmt *st = NULL;
-  long long n = 0;
-
-  if (sqlite3_prepare_v2(store->db, "PRAGMA cache_size", -1, &st,
-                         NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return n;
-}
-
-/* Sets the page cache to n (pages, or KiB when negative). */
-static enum nhi_rc set_cache_size(struct nhi_store *store, long long n)
-{
-  char sql[48];
-
-  snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", n);
-  return nhi_store_exec(store, sql, "cannot size the page cache");
-}
 
 enum nhi_rc nhi_aws_access_derive(struct nhi_store *store, const char *home,
                                   struct nhi_aws_access_stats *stats)
@@ -639,13 +616,13 @@ enum nhi_rc nhi_aws_access_derive_with(struct nhi_store *store,
                                        struct nhi_aws_access_stats *stats)
 {
   struct deriver d = { .store = store, .min_set = min_set };
-  long long cache = cache_size(store);
+  long long cache = nhi_store_cache_size(store);
   enum nhi_rc rc = nhi_aws_engine_new(store, home, &d.engine);
 
   /* Edges go into two indexes in no useful order: with the default
    * cache, SQLite spills and rewrites their pages many times over. */
   if (!rc && cache)
-    rc = set_cache_size(store, -DERIVE_CACHE_KIB);
+    rc = nhi_store_set_cache_size(store, -DERIVE_CACHE_KIB);
   if (!rc) {
     nhi_aws_engine_default_key_policy(d.engine, 1);
     rc = nhi_store_begin(store);
@@ -657,7 +634,7 @@ enum nhi_rc nhi_aws_access_derive_with(struct nhi_store *store,
     if (rc)
       nhi_store_rollback(store);
   }
-  if (cache && set_cache_size(store, cache) && !rc)
+  if (cache && nhi_store_set_cache_size(store, cache) && !rc)
     rc = NHI_ERR_DB;
   nhi_aws_engine_free(d.engine);
   if (stats)

@@ -25,6 +25,27 @@ enum nhi_rc nhi_store_exec(struct nhi_store *s, const char *sql,
   return NHI_ERR_DB;
 }
 
+long long nhi_store_cache_size(struct nhi_store *s)
+{
+  sqlite3_stmt *st = NULL;
+  long long n = 0;
+
+  if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &st,
+                         NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+enum nhi_rc nhi_store_set_cache_size(struct nhi_store *s, long long n)
+{
+  char sql[48];
+
+  snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", n);
+  return nhi_store_exec(s, sql, "cannot size the page cache");
+}
+
 static enum nhi_rc read_version(struct nhi_store *s, int *version)
 {
   sqlite3_stmt *st = NULL;

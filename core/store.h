@@ -65,6 +65,13 @@ void nhi_store_close(struct nhi_store *s);
 enum nhi_rc nhi_store_exec(struct nhi_store *s, const char *sql,
                            const char *what);
 
+/* The connection's page cache size (PRAGMA cache_size: pages, or KiB
+ * when negative), or 0 when it cannot be read. */
+long long nhi_store_cache_size(struct nhi_store *s);
+
+/* Sets the page cache size, as nhi_store_cache_size gives it. */
+enum nhi_rc nhi_store_set_cache_size(struct nhi_store *s, long long n);
+
 enum nhi_rc nhi_store_begin(struct nhi_store *s);
 enum nhi_rc nhi_store_commit(struct nhi_store *s);
 /* Rolls back the open transaction, if any; never fails loudly. */
