@@ -12,10 +12,10 @@ static const char *const openai_prefixes[] = {
   "sk-svcacct-", "sk-admin-", "sk-proj-", "sk-", NULL
 };
 
-/* Anthropic shows the type prefix, three characters, and the last four. */
-static const char *const anthropic_prefixes[] = {
-  "sk-ant-admin01-", "sk-ant-api03-", NULL
-};
+/* Anthropic keys start "sk-ant-" and a type segment ended by '-'
+ * ("api03-", "admin01-"); Anthropic shows that prefix, three more
+ * characters, and the last four. */
+#define ANTHROPIC_STEM "sk-ant-"
 
 static const char *prefix_of(const char *const *list, const char *v,
                              size_t len)
@@ -27,6 +27,18 @@ static const char *prefix_of(const char *const *list, const char *v,
       return list[i];
   }
   return NULL;
+}
+
+/* The length of an Anthropic key's type prefix, 0 when v has none. */
+static size_t anthropic_prefix(const char *v, size_t len)
+{
+  size_t stem = sizeof ANTHROPIC_STEM - 1;
+  const char *dash;
+
+  if (len <= stem || memcmp(v, ANTHROPIC_STEM, stem) != 0)
+    return 0;
+  dash = memchr(v + stem, '-', len - stem);
+  return dash && dash > v + stem ? (size_t)(dash - v) + 1 : 0;
 }
 
 int nhi_scan_hint_by_name(const char *name)
@@ -54,9 +66,7 @@ int nhi_scan_hint(int kind, const char *v, size_t len, char *out,
     snprintf(out, size, "%s****%.4s", p, v + len - 4);
     return 1;
   }
-  if (kind == HINT_ANTHROPIC &&
-      (p = prefix_of(anthropic_prefixes, v, len)) != NULL) {
-    n = strlen(p);
+  if (kind == HINT_ANTHROPIC && (n = anthropic_prefix(v, len)) != 0) {
     if (len < n + 24)
       return 0;
     snprintf(out, size, "%.*s...%.4s", (int)(n + 3), v, v + len - 4);

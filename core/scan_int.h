@@ -27,7 +27,7 @@ enum scan_validator {
 enum scan_hint {
   HINT_NONE = 0,
   HINT_OPENAI,    /* sk-proj-****Qz4A: type prefix and last 4 */
-  HINT_ANTHROPIC  /* sk-ant-api03-R2D...igAA: prefix, 3, last 4 */
+  HINT_ANTHROPIC  /* type prefix and 3 more, "...", then the last 4 */
 };
 
 struct scan_rule {
