@@ -166,17 +166,60 @@ end
 
 -- Adds the edge a -> b (b an ARN, or "admin" for any permission), with
 -- its place among a's edges: the move that found it, allowed before
--- open, then the target's place in the move's candidates.
+-- open, then the target's place in the move's candidates. An open edge
+-- that Graph:trim would drop is not kept (Graph:keeps_open).
 function Graph:add(a, b, step, index)
-  if self.allow_only and step.decision ~= "allow" then return end
+  local allowed, admin = step.decision == "allow", self:is_admin_target(b)
+  if not allowed and not self:keeps_open(admin, b) then return end
   local edges = self.out[a]
-  local key = self.move * 4294967296 + (step.decision == "allow" and 0 or 2147483648)
-    + (index or 0)
+  local key = self.move * 4294967296 + (allowed and 0 or 2147483648) + (index or 0)
   edges[#edges + 1] = { to = b, step = step, key = key }
-  if step.decision == "allow" and self:is_admin_target(b) and not self.admins_seen[b] then
+  if allowed and admin then self:settle() end
+  if allowed and admin and not self.admins_seen[b] then
     self.admins_seen[b] = true
     self.allowed_to_admin = self.allowed_to_admin + 1
   end
+end
+
+-- In the first round, until a node has an allowed edge to an
+-- administrator, its open edges to administrators are counted as
+-- Graph:trim counts them for a node that has no allowed one: past the
+-- esc.ADMIN_EDGES-th administrator they name, trim keeps no open edge,
+-- so none is made. (Moves come in the order of their keys, and without
+-- allowed edges to administrators so do the open ones within a move.)
+-- Should an allowed edge to an administrator come after edges were left
+-- out, trim would have kept them: the node is expanded again, whole.
+function Graph:keeps_open(admin, b)
+  if self.allow_only then return false end
+  local cap = self.cap
+  if not cap then return true end
+  if cap.full then return false end
+  if not admin then return true end
+  if cap.count >= esc.ADMIN_EDGES then
+    cap.full = true
+    return false
+  end
+  if not cap.seen[b] then
+    cap.seen[b] = true
+    cap.count = cap.count + 1
+  end
+  return true
+end
+
+-- Whether no open edge will be kept from here on: a move may skip
+-- asking about what could only give open edges.
+function Graph:drops_open()
+  return self.allow_only or (self.cap ~= nil and self.cap.full == true)
+end
+
+-- The node has an allowed edge to an administrator: trim keeps every
+-- open edge to an administrator before its esc.ADMIN_EDGES-th one, so
+-- none is left out from now on, and any left out already must be found
+-- again.
+function Graph:settle()
+  if not self.cap then return end
+  self.redo = self.redo or self.cap.full == true
+  self.cap = nil
 end
 
 -- Moves are numbered in the order a node's are tried, the same in every
@@ -323,7 +366,9 @@ function Graph:targets(arn, action, picks, context, any_policy)
         extra = extra + 1
       end
     end
-    for _, r in ipairs(open) do out[#out + 1] = { r, "indeterminate", place[r] } end
+    if not self:drops_open() then
+      for _, r in ipairs(open) do out[#out + 1] = { r, "indeterminate", place[r] } end
+    end
   end
   return out
 end
@@ -531,6 +576,8 @@ function Graph:may_run(node, run, template)
   return verdict, used
 end
 
+local function by_place(a, b) return a[3] < b[3] end
+
 -- Edges to roles passed to a service that runs code as them.
 function Graph:pass_role_moves(node)
   local arn = node.native_id
@@ -541,9 +588,14 @@ function Graph:pass_role_moves(node)
       and self:pick({ self:service_roles(t.service, t.profile) }) or NO_PICKS
     local d, used
     if #picks.arns > 0 then d, used = self:may_run(node, t.run, t.probe) end
+    if d == "indeterminate" and self:drops_open() then d = nil end
     if d then
       local context = { ["iam:PassedToService"] = t.service }
-      for _, hit in ipairs(self:targets(arn, "iam:PassRole", picks, context)) do
+      local hits = self:targets(arn, "iam:PassRole", picks, context)
+      -- Every step is open when running is: made in the order of their
+      -- keys, as Graph:keeps_open counts them.
+      if d ~= "allow" then table.sort(hits, by_place) end
+      for _, hit in ipairs(hits) do
         local step = as_step(arn, "iam:PassRole + " .. table.concat(used, " + "), hit[1],
                              "pass-role-" .. t.id, weaker(d, hit[2]))
         self:add(arn, hit[1], step, hit[3])
@@ -580,8 +632,8 @@ function Graph:run_as_moves(node)
           self:add(arn, row.to_ref, as_step(arn, t.action, row.resource, t.id, d), i)
         end
       end
-      local picks = #rows == 0 and self:pick({ self:service_roles(t.service, t.profile) })
-        or NO_PICKS
+      local picks = #rows == 0 and not self:drops_open()
+        and self:pick({ self:service_roles(t.service, t.profile) }) or NO_PICKS
       local d = #picks.arns > 0 and self:may(arn, t.action, self:probes(node, t.probe))
       for _, role in ipairs(d and picks.arns or EMPTY) do
         if role ~= arn then
@@ -595,9 +647,9 @@ function Graph:run_as_moves(node)
   end
 end
 
--- Tries every move of node toward the candidates the round wants.
-function Graph:expand(node)
+function Graph:try_moves(node, cap)
   local arn = node.native_id
+  self.cap = cap
   self.admins_seen = self.seen_by[arn] or {}
   self.seen_by[arn] = self.admins_seen
   self.allowed_to_admin = self.to_admin[arn] or 0
@@ -607,6 +659,21 @@ function Graph:expand(node)
   self:pass_role_moves(node)
   self:run_as_moves(node)
   self.to_admin[arn] = self.allowed_to_admin
+  self.cap = nil
+end
+
+-- Tries every move of node toward the candidates the round wants. In the
+-- first round (node has no edges yet) its open edges to administrators
+-- are capped (Graph:keeps_open); should the cap turn out wrong, the node
+-- is tried again without it.
+function Graph:expand(node, first)
+  self.redo = false
+  self:try_moves(node, first and { count = 0, seen = {} } or nil)
+  if self.redo then
+    local arn = node.native_id
+    self.out[arn], self.seen_by[arn], self.to_admin[arn] = {}, nil, nil
+    self:try_moves(node, nil)
+  end
 end
 
 local function by_key(a, b) return a.key < b.key end
@@ -670,7 +737,7 @@ function Graph:build(skip, is_admin, has_data)
     for _, arn in ipairs(active) do
       local before = #self.out[arn]
       self.allow_only = self.open_to_admin[arn]
-      self:expand(self.nodes[arn])
+      self:expand(self.nodes[arn], first)
       if #self.out[arn] > before and not useful[arn] then
         useful[arn] = true
         next_wanted[arn] = true
