@@ -121,10 +121,11 @@ local Graph = {}
 Graph.__index = Graph
 
 function esc.new(ctx)
-  local g = setmetatable({ ctx = ctx, nodes = {}, order = {}, out = {} }, Graph)
+  local g = setmetatable({ ctx = ctx, nodes = {}, by_id = {}, order = {}, out = {} }, Graph)
   for row in ctx.db:rows(NODES) do
     row.type = row.native_id:match(":user/") and "user" or "role"
     g.nodes[row.native_id] = row
+    g.by_id[row.id] = row.native_id
     g.order[#g.order + 1] = row.native_id
     g.out[row.native_id] = {}
   end
@@ -245,15 +246,14 @@ end
 
 -- The principals with an Allow that could match an action: only they
 -- can be allowed it by identity-based policies. The Allow grants'
--- action patterns are read once, each with its holders (one per line);
--- an action's holders are those of the patterns that match it, and of
+-- action patterns are read once, each with the ids of its holders; an
+-- action's holders are those of the patterns that match it, and of
 -- every NotAction grant. Cached per action.
 local PATTERN_HOLDERS = [[
-  SELECT pattern, group_concat(native_id, char(10)) AS holders FROM (
-    SELECT DISTINCT lower(a.value) AS pattern, i.native_id
-    FROM grants g JOIN identities i ON i.id = g.identity_id, json_each(g.actions) a
-    WHERE g.effect = 'allow' AND g.not_action = 0)
-  GROUP BY pattern ORDER BY pattern
+  SELECT lower(a.value) AS pattern, group_concat(DISTINCT g.identity_id) AS holders
+  FROM grants g, json_each(g.actions) a
+  WHERE g.effect = 'allow' AND g.not_action = 0
+  GROUP BY 1 ORDER BY 1
 ]]
 local NOT_ACTION_HOLDERS = [[
   SELECT DISTINCT i.native_id FROM grants g JOIN identities i ON i.id = g.identity_id
@@ -279,7 +279,10 @@ function Graph:holds(arn, action)
     local lower = action:lower()
     for _, row in ipairs(self.patterns) do
       if lower:find(row.match) then
-        for holder in row.holders:gmatch("[^\n]+") do set[holder] = true end
+        for id in row.holders:gmatch("%d+") do
+          local node = self.by_id[tonumber(id)]
+          if node then set[node] = true end
+        end
       end
     end
     self.holders[action] = set
@@ -378,11 +381,12 @@ local GROUPS = [[
   WHERE kind = 'member_of' AND to_type = 'group' ORDER BY id
 ]]
 local OWN_POLICIES = [[
-  SELECT DISTINCT i.native_id AS arn, g.policy FROM grants g
-  JOIN identities i ON i.id = g.identity_id
-  JOIN policies p ON p.native_id = g.policy AND p.kind = 'managed'
-  WHERE coalesce(json_extract(p.attrs, '$.aws_managed'), 0) = 0
-  ORDER BY i.native_id, g.policy
+  SELECT i.native_id AS arn, own.policy FROM (
+    SELECT DISTINCT identity_id, policy FROM grants
+    WHERE policy IN (SELECT native_id FROM policies WHERE kind = 'managed'
+                     AND coalesce(json_extract(attrs, '$.aws_managed'), 0) = 0)) own
+  JOIN identities i ON i.id = own.identity_id
+  ORDER BY 1, 2
 ]]
 
 -- {[arn] = {values}} from the rows of sql, read once.
