@@ -70,6 +70,8 @@ struct nhi_aws_engine {
                                  evidence gets AWS's default one */
   sqlite3_stmt *resource_st;  /* the resources row of a request, kept
                                  prepared: every decision asks */
+  sqlite3_stmt *identity_st;  /* a principal's identities row, and its */
+  sqlite3_stmt *grants_st;    /* grants: kept prepared, every one asks */
 };
 
 static uint64_t hash(const char *s)
@@ -203,6 +205,8 @@ void nhi_aws_engine_free(struct nhi_aws_engine *e)
   free(e->home_account);
   sqlite3_finalize(e->resource_st);
   sqlite3_finalize(e->account_st);
+  sqlite3_finalize(e->identity_st);
+  sqlite3_finalize(e->grants_st);
   free(e);
 }
 
@@ -335,20 +339,22 @@ static enum nhi_rc load_grants(struct nhi_aws_engine *e, long long row,
     "SELECT effect, actions, not_action, resources, not_resource,"
     " condition, policy, sid FROM grants WHERE identity_id = ?"
     " ORDER BY id";
-  sqlite3_stmt *st = NULL;
-  enum nhi_rc rc;
+  enum nhi_rc rc = NHI_OK;
+  sqlite3_stmt *st;
   int step;
 
-  rc = prepare(e, sql, NULL, &st);
-  if (rc)
+  if (!e->grants_st && (rc = prepare(e, sql, NULL, &e->grants_st)))
     return rc;
+  st = e->grants_st;
   sqlite3_bind_int64(st, 1, row);
-  while ((step = sqlite3_step(st)) == SQLITE_ROW)
-    if ((rc = add_grant_row(p, st)) != NHI_OK) {
-      sqlite3_finalize(st);
-      return rc;
-    }
-  return finish(e, st, step);
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+    rc = add_grant_row(p, st);
+  sqlite3_reset(st);
+  if (rc || step == SQLITE_DONE || step == SQLITE_ROW)
+    return rc;
+  nhi_error("evidence store: cannot read AWS policies: %s",
+            sqlite3_errmsg(e->store->db));
+  return NHI_ERR_DB;
 }
 
 static int non_empty_list(const cJSON *attrs, const char *key)
@@ -424,30 +430,17 @@ static enum nhi_rc add_facts(struct principal *p, sqlite3_stmt *st,
   return rc;
 }
 
-/* Fills p from its identities row, if the store has one. */
-static enum nhi_rc load_identity(struct nhi_aws_engine *e, const char *arn,
+/* Fills p from the identities row st stands on. */
+static enum nhi_rc read_identity(struct nhi_aws_engine *e, sqlite3_stmt *st,
                                  struct principal *p)
 {
-  static const char sql[] =
-    "SELECT id, account, name, tags, attrs FROM identities"
-    " WHERE provider = 'aws' AND native_id = ?";
-  sqlite3_stmt *st = NULL;
-  cJSON *attrs = NULL;
-  enum nhi_rc rc;
-  int step;
+  cJSON *attrs = cJSON_Parse(column_text(st, 4) ? column_text(st, 4)
+                                                : "{}");
+  enum nhi_rc rc = NHI_OK;
 
-  rc = prepare(e, sql, arn, &st);
-  if (rc)
-    return rc;
-  step = sqlite3_step(st);
-  if (step != SQLITE_ROW) {
-    p->partial = p->has_identity;
-    return finish(e, st, step);
-  }
   if (column_text(st, 1) && !p->account &&
       !(p->account = strdup(column_text(st, 1))))
     rc = NHI_ERR_NOMEM;
-  attrs = cJSON_Parse(column_text(st, 4) ? column_text(st, 4) : "{}");
   if (!rc)
     rc = add_facts(p, st, attrs);
   if (!rc)
@@ -455,7 +448,35 @@ static enum nhi_rc load_identity(struct nhi_aws_engine *e, const char *arn,
   if (!rc)
     rc = read_attrs(e, p, attrs);
   cJSON_Delete(attrs);
-  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Fills p from its identities row, if the store has one. */
+static enum nhi_rc load_identity(struct nhi_aws_engine *e, const char *arn,
+                                 struct principal *p)
+{
+  static const char sql[] =
+    "SELECT id, account, name, tags, attrs FROM identities"
+    " WHERE provider = 'aws' AND native_id = ?";
+  enum nhi_rc rc = NHI_OK;
+  sqlite3_stmt *st;
+  int step;
+
+  if (!e->identity_st && (rc = prepare(e, sql, NULL, &e->identity_st)))
+    return rc;
+  st = e->identity_st;
+  sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW)
+    rc = read_identity(e, st, p);
+  else if (step == SQLITE_DONE)
+    p->partial = p->has_identity;
+  else {
+    nhi_error("evidence store: cannot read AWS policies: %s",
+              sqlite3_errmsg(e->store->db));
+    rc = NHI_ERR_DB;
+  }
+  sqlite3_reset(st);
   return rc;
 }
 
