@@ -811,8 +811,18 @@ static enum nhi_rc resource_facts(struct nhi_aws_engine *e,
   return rc;
 }
 
+int nhi_aws_iam_without_policy(const struct nhi_aws_query *q)
+{
+  struct nhi_aws_arn a;
+
+  return nhi_aws_arn_parse(q->resource, &a) && a.service_len == 3 &&
+         strncmp(a.service, "iam", 3) == 0 &&
+         strncasecmp(q->action, "sts:", 4) != 0;
+}
+
 /* The policy set of q: p's policies, the SCP levels above its account
- * and the resource-based policy. */
+ * and the resource-based policy (none for IAM's own resources, which
+ * take none). */
 static enum nhi_rc policy_set(struct nhi_aws_engine *e,
                               const struct nhi_aws_query *q,
                               const struct principal *p,
@@ -833,7 +843,7 @@ static enum nhi_rc policy_set(struct nhi_aws_engine *e,
     rc = nhi_aws_org_load(e->store, &e->org);
   if (!rc)
     rc = nhi_aws_org_levels(e->org, p->account, &ps->scps, &ps->nscps);
-  if (rc)
+  if (rc || nhi_aws_iam_without_policy(q))
     return rc;
   key = rpolicy_key(q, &kind);
   if (!key)
@@ -930,16 +940,28 @@ enum nhi_rc nhi_aws_engine_allow_scope(struct nhi_aws_engine *e,
   return nhi_aws_scope_add(sc, &p->identity, action);
 }
 
-/* Whether q acts on an IAM resource other than through sts: IAM's
- * users, roles, groups and policies take no resource-based policy (a
- * role's trust policy governs only the sts: calls on it). */
-static int iam_without_policy(const struct nhi_aws_query *q)
+enum nhi_rc nhi_aws_engine_alike(struct nhi_aws_engine *e,
+                                 const char *principal, const char *action,
+                                 int *alike)
 {
-  struct nhi_aws_arn a;
+  const struct nhi_aws_stmts *const *scps;
+  struct principal *p;
+  size_t nscps = 0;
+  enum nhi_rc rc;
 
-  return nhi_aws_arn_parse(q->resource, &a) && a.service_len == 3 &&
-         strncmp(a.service, "iam", 3) == 0 &&
-         strncasecmp(q->action, "sts:", 4) != 0;
+  *alike = 0;
+  rc = principal_get(e, principal, &p);
+  if (!rc && !e->org)
+    rc = nhi_aws_org_load(e->store, &e->org);
+  if (!rc)
+    rc = nhi_aws_org_levels(e->org, p->account, &scps, &nscps);
+  if (rc)
+    return rc;
+  *alike = (!p->has_identity || nhi_aws_stmts_alike(&p->identity, action)) &&
+           (!p->has_boundary || nhi_aws_stmts_alike(&p->boundary, action));
+  for (size_t i = 0; i < nscps && *alike; i++)
+    *alike = nhi_aws_stmts_alike(scps[i], action);
+  return NHI_OK;
 }
 
 enum nhi_rc nhi_aws_engine_has_rpolicy(struct nhi_aws_engine *e,
@@ -952,7 +974,7 @@ enum nhi_rc nhi_aws_engine_has_rpolicy(struct nhi_aws_engine *e,
   enum nhi_rc rc;
 
   *has = 0;
-  if (iam_without_policy(q))
+  if (nhi_aws_iam_without_policy(q))
     return NHI_OK;
   key = rpolicy_key(q, &kind);
   if (!key)

@@ -81,6 +81,20 @@ enum nhi_rc nhi_aws_engine_allow_scope(struct nhi_aws_engine *e,
                                        const char *action,
                                        struct nhi_aws_scope *sc);
 
+/* Whether, for action, principal's identity-based policies, permissions
+ * boundary and the SCPs above its account treat every resource alike
+ * (nhi_aws_stmts_alike) into *alike: then the decision on a resource
+ * that takes no resource-based policy depends only on the resource's
+ * account. Store errors are logged (NHI_ERR_DB); NHI_ERR_NOMEM. */
+enum nhi_rc nhi_aws_engine_alike(struct nhi_aws_engine *e,
+                                 const char *principal, const char *action,
+                                 int *alike);
+
+/* 1 when q acts on an IAM resource other than through sts: IAM's users,
+ * roles, groups and policies take no resource-based policy (a role's
+ * trust policy governs only the sts: calls on it). */
+int nhi_aws_iam_without_policy(const struct nhi_aws_query *q);
+
 /* *has is 1 when q's resource-based policy (a bucket's, a key's, a
  * role's trust policy for an STS action...) is in the evidence or could
  * not be read, or would be AWS's default key policy; 0 when q is judged

@@ -113,6 +113,12 @@ enum nhi_rc nhi_aws_terms_add(struct nhi_aws_terms *t,
 /* Frees what t holds (not the patterns) and empties it. */
 void nhi_aws_terms_free(struct nhi_aws_terms *t);
 
+/* 1 when every statement of list that may match action names every
+ * resource (Resource "*" among its patterns, or none) and its Condition
+ * reads nothing about the resource: for the action, list cannot tell
+ * two resources apart. */
+int nhi_aws_stmts_alike(const struct nhi_aws_stmts *list, const char *action);
+
 /* Resource pattern p with each policy variable replaced by '*': it
  * matches whatever p may match once the variables have values.
  * Malloc'd (the caller frees it); NULL when memory runs out. */

@@ -34,9 +34,9 @@ static enum nhi_rc add_pattern(struct nhi_aws_terms *t, const char *p,
   return NHI_OK;
 }
 
-static int names_resource_tag(const char *text)
+/* 1 when text holds key, in any case. */
+static int names(const char *text, const char *key)
 {
-  static const char key[] = "aws:resourcetag";
   size_t n = strlen(key);
 
   for (; text && *text; text++)
@@ -45,14 +45,14 @@ static int names_resource_tag(const char *text)
   return 0;
 }
 
-/* 1 when a key or string value anywhere in a Condition names
- * aws:ResourceTag (as a key, or inside a policy variable). */
-static int reads_resource_tags(const cJSON *node)
+/* 1 when a key or string value anywhere in a Condition holds key (as a
+ * key, or inside a policy variable). */
+static int condition_names(const cJSON *node, const char *key)
 {
   for (const cJSON *c = node ? node->child : NULL; c; c = c->next) {
-    if (names_resource_tag(c->string) ||
-        (cJSON_IsString(c) && names_resource_tag(c->valuestring)) ||
-        reads_resource_tags(c))
+    if (names(c->string, key) ||
+        (cJSON_IsString(c) && names(c->valuestring, key)) ||
+        condition_names(c, key))
       return 1;
   }
   return 0;
@@ -69,7 +69,8 @@ enum nhi_rc nhi_aws_terms_add(struct nhi_aws_terms *t,
     for (size_t j = 0; j < st->nresources && !rc; j++)
       rc = add_pattern(t, st->resources[j], st->variables);
     if (st->condition && !t->reads_resource_tags)
-      t->reads_resource_tags = reads_resource_tags(st->condition);
+      t->reads_resource_tags = condition_names(st->condition,
+                                                 "aws:resourcetag");
   }
   return rc;
 }
@@ -169,4 +170,35 @@ void nhi_aws_scope_free(struct nhi_aws_scope *sc)
     free(sc->patterns[i]);
   free(sc->patterns);
   memset(sc, 0, sizeof *sc);
+}
+
+/* 1 when st treats every resource alike: it names any resource, and its
+ * Condition reads nothing about one (no key or variable with "resource"
+ * in its name: aws:ResourceTag, aws:ResourceAccount, aws:ResourceOrgID,
+ * and, to be safe, any other). */
+static int treats_alike(const struct nhi_aws_stmt *st)
+{
+  if (st->not_resource ||
+      (st->condition && condition_names(st->condition, "resource")))
+    return 0;
+  if (!st->has_resource)
+    return 1;
+  for (size_t i = 0; i < st->nresources; i++)
+    if (strcmp(st->resources[i], "*") == 0)
+      return 1;
+  return 0;
+}
+
+int nhi_aws_stmts_alike(const struct nhi_aws_stmts *list, const char *action)
+{
+  const struct nhi_aws_stmt *st;
+  int hit;
+
+  for (size_t i = 0; list && i < list->n; i++) {
+    st = &list->items[i];
+    hit = nhi_aws_stmt_names_action(st, action);
+    if ((st->not_action ? !hit : hit) && !treats_alike(st))
+      return 0;
+  }
+  return 1;
 }

@@ -2,6 +2,7 @@
 #include "lua_api.h"
 
 #include "aws_engine.h"
+#include "aws_judge.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ struct engine_box {
 struct scratch {
   struct nhi_aws_context ctx;
   struct nhi_aws_result result;
-  struct nhi_aws_scope scope;   /* what an Allow may name */
+  struct nhi_aws_judge judge;   /* allowed_resources' candidates */
   sqlite3_stmt *st;
 };
 
@@ -42,7 +43,7 @@ static int scratch_gc(lua_State *L)
 
   nhi_aws_context_free(&s->ctx);
   nhi_aws_result_clear(&s->result);
-  nhi_aws_scope_free(&s->scope);
+  nhi_aws_judge_free(&s->judge);
   sqlite3_finalize(s->st);
   s->st = NULL;
   return 0;
@@ -355,26 +356,6 @@ static const char *next_candidate(lua_State *L, struct scratch *s, int idx,
   return lua_tostring(L, -1);
 }
 
-/* Decides q into s->result. A resource that no identity-based Allow of
- * the action may name, and whose resource-based policy is not in the
- * evidence, is not allowed: the engine is not asked. */
-static enum nhi_rc judge_candidate(struct engine_box *b, struct scratch *s,
-                                   const struct nhi_aws_query *q)
-{
-  enum nhi_rc rc;
-  int has = 1;
-
-  nhi_aws_result_clear(&s->result);
-  if (!nhi_aws_scope_covers(&s->scope, q->resource)) {
-    rc = nhi_aws_engine_has_rpolicy(b->engine, q, &has);
-    if (rc || !has) {
-      s->result.decision = NHI_AWS_IMPLICIT_DENY;
-      return rc;
-    }
-  }
-  return nhi_aws_engine_decide(b->engine, q, &s->result);
-}
-
 /* ctx.aws:allowed_resources(principal, action, candidates[, options])
  * -> allowed ARNs, indeterminate ARNs. candidates is a list of ARNs or
  * SQL whose first column gives them. */
@@ -384,6 +365,8 @@ static int l_aws_allowed(lua_State *L)
   struct nhi_aws_query q = { .principal = luaL_checkstring(L, 2),
                              .action = luaL_checkstring(L, 3) };
   lua_Integer i = 0, nyes = 0, nmaybe = 0;
+  enum nhi_aws_decision d;
+  const char *resource;
   struct scratch *s;
   enum nhi_rc rc;
 
@@ -394,19 +377,18 @@ static int l_aws_allowed(lua_State *L)
   if (lua_type(L, 4) == LUA_TSTRING)
     prepare_candidates(L, b, s, lua_tostring(L, 4));
   q.ctx = &s->ctx;
-  rc = nhi_aws_engine_allow_scope(b->engine, q.principal, q.action,
-                                  &s->scope);
+  rc = nhi_aws_judge_start(&s->judge, b->engine, &q);
   if (rc)
     return raise_rc(L, b, "allowed_resources", rc);
   lua_newtable(L);
   lua_newtable(L);
-  while ((q.resource = next_candidate(L, s, 4, &i)) != NULL) {
-    rc = judge_candidate(b, s, &q);
+  while ((resource = next_candidate(L, s, 4, &i)) != NULL) {
+    rc = nhi_aws_judge_one(&s->judge, resource, &d);
     if (rc)
       return raise_rc(L, b, "allowed_resources", rc);
-    if (s->result.decision == NHI_AWS_ALLOW)
+    if (d == NHI_AWS_ALLOW)
       lua_rawseti(L, -3, ++nyes);
-    else if (s->result.decision == NHI_AWS_INDETERMINATE)
+    else if (d == NHI_AWS_INDETERMINATE)
       lua_rawseti(L, -2, ++nmaybe);
     else
       lua_pop(L, 1);
