@@ -165,13 +165,16 @@ function Graph:probes(node, template)
   return list
 end
 
--- Adds the edge a -> b (b an ARN, or "admin" for any permission), with
--- its place among a's edges: the move that found it, allowed before
--- open, then the target's place in the move's candidates. An open edge
--- that Graph:trim would drop is not kept (Graph:keeps_open).
-function Graph:add(a, b, step, index)
-  local allowed, admin = step.decision == "allow", self:is_admin_target(b)
+-- Adds the edge a -> b (b an ARN, or "admin" for any permission): a
+-- step of a's, with its place among a's edges: the move that found it,
+-- allowed before open, then index, the target's place in the move's
+-- candidates. An open edge that Graph:trim would drop is not made
+-- (Graph:keeps_open).
+function Graph:add(a, b, index, permission, resource, technique, decision, note)
+  local allowed, admin = decision == "allow", self:is_admin_target(b)
   if not allowed and not self:keeps_open(admin, b) then return end
+  local step = as_step(a, permission, resource, technique, decision)
+  step.note = note
   local edges = self.out[a]
   local key = self.move * 4294967296 + (allowed and 0 or 2147483648) + (index or 0)
   edges[#edges + 1] = { to = b, step = step, key = key }
@@ -336,17 +339,19 @@ end
 
 local NO_PICKS = { arns = EMPTY, place = EMPTY }
 
--- The targets (ARNs, not arn itself) arn may act on with action among
--- picks (Graph:pick), each {arn, decision, place}. Unless any_policy (a
--- resource policy may allow it alone), only a holder of a matching Allow
--- is asked. Asked in chunks, each twice as long as the one before: once
--- the node has esc.ADMIN_EDGES allowed edges to administrators, it needs
--- no more. (Only the first round has administrators to find, and a node
--- that finds one there keeps no edge past the esc.ADMIN_EDGES-th, see
--- Graph:trim: so how far the last chunk goes changes no path.)
-function Graph:targets(arn, action, picks, context, any_policy)
+-- Calls emit(target, decision, place) for each target (an ARN, not arn
+-- itself) arn may act on with action among picks (Graph:pick), allowed
+-- ones first in each chunk. Unless any_policy (a resource policy may
+-- allow it alone), only a holder of a matching Allow is asked. Asked in
+-- chunks, each twice as long as the one before: once the node has
+-- esc.ADMIN_EDGES allowed edges to administrators, it needs no more.
+-- (Only the first round has administrators to find, and a node that
+-- finds one there keeps no edge past the esc.ADMIN_EDGES-th, see
+-- Graph:trim: so how far the last chunk goes changes no path.) Open
+-- targets are not emitted once no open edge would be kept.
+function Graph:targets(arn, action, picks, context, any_policy, emit)
   local list, place = picks.arns, picks.place
-  if #list == 0 or (not any_policy and not self:holds(arn, action)) then return {} end
+  if #list == 0 or (not any_policy and not self:holds(arn, action)) then return end
   if place[arn] then
     local others = {}
     for _, c in ipairs(list) do
@@ -354,7 +359,7 @@ function Graph:targets(arn, action, picks, context, any_policy)
     end
     list = others
   end
-  local out, extra, counted = {}, 0, {}
+  local found, extra, counted = {}, 0, {}
   local first, size = 1, esc.CHUNK
   while first <= #list and self.allowed_to_admin + extra < esc.ADMIN_EDGES do
     local last = math.min(first + size - 1, #list)
@@ -363,17 +368,20 @@ function Graph:targets(arn, action, picks, context, any_policy)
     local allowed, open = self.ctx.aws:allowed_resources(arn, action, chunk,
                                                           { context = context })
     for _, r in ipairs(allowed) do
-      out[#out + 1] = { r, "allow", place[r] }
       if self:is_admin_target(r) and not self.admins_seen[r] and not counted[r] then
         counted[r] = true
         extra = extra + 1
       end
     end
-    if not self:drops_open() then
-      for _, r in ipairs(open) do out[#out + 1] = { r, "indeterminate", place[r] } end
+    found[#found + 1], found[#found + 2] = allowed, open
+  end
+  for i = 1, #found, 2 do
+    for _, r in ipairs(found[i]) do emit(r, "allow", place[r]) end
+    for _, r in ipairs(found[i + 1]) do
+      if self:drops_open() then break end
+      emit(r, "indeterminate", place[r])
     end
   end
-  return out
 end
 
 local GROUPS = [[
@@ -420,9 +428,8 @@ function Graph:self_grants(node)
     if not self:holds(arn, action) then return end
     local d = self:may(arn, action, { resource }, context)
     if d then
-      local step = as_step(arn, action, resource, technique, note and "indeterminate" or d)
-      step.note = note
-      self:add(arn, "admin", step)
+      self:add(arn, "admin", nil, action, resource, technique,
+               note and "indeterminate" or d, note)
     end
   end
   for _, action in ipairs(SELF_GRANT[node.type]) do try(action, arn, "self-policy") end
@@ -462,10 +469,10 @@ function Graph:join_groups(node)
     end
     self.admin_groups = groups
   end
-  for _, t in ipairs(self:targets(node.native_id, "iam:AddUserToGroup", self.admin_groups)) do
-    self:add(node.native_id, "admin",
-             as_step(node.native_id, "iam:AddUserToGroup", t[1], "join-group", t[2]), t[3])
-  end
+  self:targets(node.native_id, "iam:AddUserToGroup", self.admin_groups, nil, false,
+    function(group, d, place)
+      self:add(node.native_id, "admin", place, "iam:AddUserToGroup", group, "join-group", d)
+    end)
 end
 
 -- Every trust of a role in one pass: {[principal] = {roles}}, where the
@@ -548,10 +555,10 @@ function Graph:identity_moves(node)
     local action, technique = m[1], m[2]
     self:next_move()
     local any_policy = action == "sts:AssumeRole"
-    local hits = (any_policy or self:holds(arn, action))
-      and self:targets(arn, action, self:pick(m[3]), nil, any_policy) or EMPTY
-    for _, t in ipairs(hits) do
-      self:add(arn, t[1], as_step(arn, action, t[1], technique, t[2]), t[3])
+    if any_policy or self:holds(arn, action) then
+      self:targets(arn, action, self:pick(m[3]), nil, any_policy, function(to, d, place)
+        self:add(arn, to, place, action, to, technique, d)
+      end)
     end
   end
 end
@@ -595,14 +602,22 @@ function Graph:pass_role_moves(node)
     if d == "indeterminate" and self:drops_open() then d = nil end
     if d then
       local context = { ["iam:PassedToService"] = t.service }
-      local hits = self:targets(arn, "iam:PassRole", picks, context)
-      -- Every step is open when running is: made in the order of their
-      -- keys, as Graph:keeps_open counts them.
-      if d ~= "allow" then table.sort(hits, by_place) end
-      for _, hit in ipairs(hits) do
-        local step = as_step(arn, "iam:PassRole + " .. table.concat(used, " + "), hit[1],
-                             "pass-role-" .. t.id, weaker(d, hit[2]))
-        self:add(arn, hit[1], step, hit[3])
+      local permission = "iam:PassRole + " .. table.concat(used, " + ")
+      local function add(role, decision, place)
+        self:add(arn, role, place, permission, role, "pass-role-" .. t.id,
+                 weaker(d, decision))
+      end
+      if d == "allow" then
+        self:targets(arn, "iam:PassRole", picks, context, false, add)
+      else
+        -- Every step is open when running is: made in the order of their
+        -- keys, as Graph:keeps_open counts them.
+        local hits = {}
+        self:targets(arn, "iam:PassRole", picks, context, false, function(...)
+          hits[#hits + 1] = { ... }
+        end)
+        table.sort(hits, by_place)
+        for _, hit in ipairs(hits) do add(hit[1], hit[2], hit[3]) end
       end
     end
   end
@@ -621,6 +636,26 @@ function Graph:runs_as(type)
   return self.runs[type]
 end
 
+-- Of the runs_as rows of a type, the places of those whose role the
+-- round wants, and their resources, each once. Kept for the round.
+function Graph:wanted_runs(type)
+  local key = "runs_as:" .. type
+  if not self.round_cache[key] then
+    local places, resources, seen = {}, {}, {}
+    for i, row in ipairs(self:runs_as(type)) do
+      if self.nodes[row.to_ref] and self.wanted[row.to_ref] then
+        places[#places + 1] = i
+        if not seen[row.resource] then
+          seen[row.resource] = true
+          resources[#resources + 1] = row.resource
+        end
+      end
+    end
+    self.round_cache[key] = { places = places, resources = resources }
+  end
+  return self.round_cache[key]
+end
+
 -- Edges to roles that code already running as them can be made to use.
 function Graph:run_as_moves(node)
   local arn = node.native_id
@@ -628,23 +663,28 @@ function Graph:run_as_moves(node)
   for _, t in ipairs(esc.RUN_AS) do
     self:next_move()
     if self:holds(arn, t.action) then
-      local rows = self:runs_as(t.type)
-      for i, row in ipairs(rows) do
-        local d = self.nodes[row.to_ref] and self.wanted[row.to_ref]
-          and self:may(arn, t.action, { row.resource })
-        if d and row.to_ref ~= arn then
-          self:add(arn, row.to_ref, as_step(arn, t.action, row.resource, t.id, d), i)
+      local rows, runs = self:runs_as(t.type), self:wanted_runs(t.type)
+      if #runs.resources > 0 then
+        local decision = {}
+        local allowed, open = self.ctx.aws:allowed_resources(arn, t.action, runs.resources)
+        for _, r in ipairs(open) do decision[r] = "indeterminate" end
+        for _, r in ipairs(allowed) do decision[r] = "allow" end
+        for _, i in ipairs(runs.places) do
+          local row = rows[i]
+          local d = decision[row.resource]
+          if d and row.to_ref ~= arn then
+            self:add(arn, row.to_ref, i, t.action, row.resource, t.id, d)
+          end
         end
       end
       local picks = #rows == 0 and not self:drops_open()
         and self:pick({ self:service_roles(t.service, t.profile) }) or NO_PICKS
       local d = #picks.arns > 0 and self:may(arn, t.action, self:probes(node, t.probe))
+      local note = "the evidence does not say which " .. t.type .. " runs as this role"
       for _, role in ipairs(d and picks.arns or EMPTY) do
+        if self:drops_open() then break end
         if role ~= arn then
-          local step = as_step(arn, t.action, role, t.id, "indeterminate")
-          step.note = "the evidence does not say which " .. t.type
-            .. " runs as this role"
-          self:add(arn, role, step, picks.place[role])
+          self:add(arn, role, picks.place[role], t.action, role, t.id, "indeterminate", note)
         end
       end
     end
@@ -737,6 +777,7 @@ function Graph:build(skip, is_admin, has_data)
   while next(wanted) do
     self.wanted = wanted
     self.places, self.combos = setmetatable({}, WEAK), setmetatable({}, WEAK)
+    self.round_cache = {}
     local next_wanted, still = {}, {}
     for _, arn in ipairs(active) do
       local before = #self.out[arn]
