@@ -264,14 +264,14 @@ static void check_same_pairs(struct nhi_store *s, size_t min_set,
 {
   char *single, *grouped, *count;
 
-  if (nhi_aws_access_derive_with(s, NULL, 0, NULL))
+  if (nhi_aws_access_derive_with(s, NULL, 0, 1, NULL))
     fail_msg("the derivation store by store failed");
   count = rows(s, "SELECT count(*) FROM edges WHERE to_type ="
                   " 'resource_set'");
   assert_string_equal(count, "0");
   free(count);
   single = rows(s, pairs_sql);
-  if (nhi_aws_access_derive_with(s, NULL, min_set, NULL))
+  if (nhi_aws_access_derive_with(s, NULL, min_set, 1, NULL))
     fail_msg("the derivation with sets failed");
   grouped = rows(s, pairs_sql);
   count = rows(s, "SELECT count(*) FROM edges WHERE to_type ="
