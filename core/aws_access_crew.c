@@ -32,7 +32,8 @@ struct line {
   unsigned char *done;        /* the job's rows are complete */
   size_t next;                /* the next job to write */
   int writing;                /* a thread is writing */
-  pthread_mutex_t lock;       /* guards done, next and writing */
+  int failed;                 /* a write failed: write no more */
+  pthread_mutex_t lock;       /* guards done, next, writing, failed */
 };
 
 /* A thread's part of a run: its deriver and the run. */
@@ -106,7 +107,7 @@ static enum nhi_rc job_done(struct line *l, size_t index)
 
   pthread_mutex_lock(&l->lock);
   l->done[index] = 1;
-  if (l->writing) {
+  if (l->writing || l->failed) {
     pthread_mutex_unlock(&l->lock);
     return NHI_OK;
   }
@@ -119,6 +120,7 @@ static enum nhi_rc job_done(struct line *l, size_t index)
     pthread_mutex_lock(&l->lock);
   }
   l->writing = 0;
+  l->failed = rc != NHI_OK;
   pthread_mutex_unlock(&l->lock);
   return rc;
 }
