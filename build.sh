@@ -57,7 +57,7 @@ build_asan() {
 
 # The unit tests of the code that runs on several threads, under
 # ThreadSanitizer.
-THREADED_TESTS=(test_workers test_import_aws_cloudtrail)
+THREADED_TESTS=(test_workers test_import_aws_cloudtrail test_aws_access_sets)
 build_tsan() {
   make -s -j"$JOBS" WERROR="$WERROR" BUILD=build-tsan \
     CC="cc -fsanitize=thread" "${THREADED_TESTS[@]/#/build-tsan/tests/}"

@@ -6,6 +6,7 @@
 #include "aws_access_int.h"
 #include "strutil.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,15 @@ static enum nhi_rc load_policy_scopes(struct deriver *d, struct target *t)
   return load_list(d, sql, t->arn, &t->scopes);
 }
 
+/* One job of a scope: a broad candidate in a group, or one store. */
+struct job {
+  size_t group;
+  size_t cand;                /* NO_CANDIDATE: the store's job */
+  size_t target;
+};
+
+#define NO_CANDIDATE SIZE_MAX
+
 /* Everything known about one kind of data store while it is derived. */
 struct scope {
   struct targets targets;
@@ -376,6 +386,8 @@ struct scope {
   struct group *groups;
   size_t ngroups;
   unsigned char *broad;       /* [candidate * ngroups + group] */
+  struct job *jobs;           /* in the order their edges are written */
+  size_t njobs, capjobs;
 };
 
 static int is_broad(const struct scope *sc, size_t c, size_t g)
@@ -473,7 +485,7 @@ static enum nhi_rc find_broad(const struct deriver *d, struct scope *sc)
   return NHI_OK;
 }
 
-static enum nhi_rc judge_and_write(struct deriver *d, const struct target *t,
+static enum nhi_rc judge_and_queue(struct deriver *d, const struct target *t,
                                    const char *arn,
                                    const struct candidate *c)
 {
@@ -501,7 +513,7 @@ static enum nhi_rc derive_target(struct deriver *d, const struct scope *sc,
   for (size_t i = 0; i < t->nreach && !rc; i++) {
     c = &cands->items[t->reach[i]];
     if (nhi_access_may_reach(c, t))
-      rc = judge_and_write(d, t, c->arn, c);
+      rc = judge_and_queue(d, t, c->arn, c);
   }
   /* Those named and not asked above. */
   for (size_t i = 0; i < t->named.n && !rc; i++) {
@@ -511,44 +523,73 @@ static enum nhi_rc derive_target(struct deriver *d, const struct scope *sc,
     if (c && is_broad(sc, (size_t)(c - cands->items), t->group))
       continue;
     if (!c || !nhi_access_may_reach(c, t))
-      rc = judge_and_write(d, t, t->named.items[i], c);
+      rc = judge_and_queue(d, t, t->named.items[i], c);
   }
   return rc;
 }
 
-/* What the resource-based policies of g's stores name. */
-static enum nhi_rc load_policies(struct deriver *d, const struct group *g,
-                                 struct targets *ts)
+/* A job: what the resource-based policy of target index names. */
+static enum nhi_rc load_policy(struct deriver *d, void *arg, size_t index)
 {
+  struct scope *sc = arg;
+  struct target *t = &sc->targets.items[index];
   enum nhi_rc rc = NHI_OK;
-  struct target *t;
 
-  for (size_t k = g->first; k < g->first + g->n && !rc; k++) {
-    t = &ts->items[k];
-    if (t->group != g->index)
-      continue;
-    if (t->has_policy)
-      rc = load_named(d, t);
-    if (!rc && t->has_policy && t->ds->object[0])
-      rc = load_policy_scopes(d, t);
+  if (t->has_policy)
+    rc = load_named(d, t);
+  if (!rc && t->has_policy && t->ds->object[0])
+    rc = load_policy_scopes(d, t);
+  return rc;
+}
+
+/* The scope's jobs in the order one thread did them: group by group,
+ * the broad candidates and then the stores one by one. */
+static enum nhi_rc add_job(struct scope *sc, size_t group, size_t cand,
+                           size_t target)
+{
+  struct job *grown;
+  size_t cap;
+
+  if (sc->njobs == sc->capjobs) {
+    cap = sc->capjobs ? sc->capjobs * 2 : 256;
+    grown = realloc(sc->jobs, cap * sizeof *grown);
+    if (!grown)
+      return NHI_ERR_NOMEM;
+    sc->jobs = grown;
+    sc->capjobs = cap;
+  }
+  sc->jobs[sc->njobs++] = (struct job){ group, cand, target };
+  return NHI_OK;
+}
+
+static enum nhi_rc list_jobs(struct scope *sc)
+{
+  const struct group *gr;
+  enum nhi_rc rc = NHI_OK;
+
+  for (size_t g = 0; g < sc->ngroups && !rc; g++) {
+    gr = &sc->groups[g];
+    for (size_t c = 0; c < sc->cands->n && !rc; c++)
+      if (is_broad(sc, c, g))
+        rc = add_job(sc, g, c, 0);
+    for (size_t k = gr->first; k < gr->first + gr->n && !rc; k++)
+      if (sc->targets.items[k].group == g)
+        rc = add_job(sc, g, NO_CANDIDATE, k);
   }
   return rc;
 }
 
-static enum nhi_rc derive_group(struct deriver *d, struct scope *sc,
-                                size_t g)
+/* A job: the edges of one broad candidate in its group, or of one
+ * store. */
+static enum nhi_rc derive_job(struct deriver *d, void *arg, size_t index)
 {
-  struct group *gr = &sc->groups[g];
-  enum nhi_rc rc = load_policies(d, gr, &sc->targets);
+  const struct scope *sc = arg;
+  const struct job *j = &sc->jobs[index];
 
-  for (size_t c = 0; c < sc->cands->n && !rc; c++)
-    if (is_broad(sc, c, g))
-      rc = nhi_access_derive_broad(d, gr, &sc->targets,
-                                   &sc->cands->items[c]);
-  for (size_t k = gr->first; k < gr->first + gr->n && !rc; k++)
-    if (sc->targets.items[k].group == g)
-      rc = derive_target(d, sc, &sc->targets.items[k]);
-  return rc;
+  if (j->cand != NO_CANDIDATE)
+    return nhi_access_derive_broad(d, &sc->groups[j->group], &sc->targets,
+                                   &sc->cands->items[j->cand]);
+  return derive_target(d, sc, &sc->targets.items[j->target]);
 }
 
 static void scope_free(struct scope *sc)
@@ -556,12 +597,14 @@ static void scope_free(struct scope *sc)
   targets_free(&sc->targets);
   nhi_access_groups_free(sc->groups, sc->ngroups);
   free(sc->broad);
+  free(sc->jobs);
 }
 
-static enum nhi_rc derive_store(struct deriver *d,
+static enum nhi_rc derive_store(struct crew *crew,
                                 const struct data_store *ds,
                                 const struct all_cands *all)
 {
+  struct deriver *d = nhi_access_crew_main(crew);
   struct scope sc = { .cands = cands_of(all, ds->service) };
   enum nhi_rc rc = load_targets(d, ds, &sc.targets);
 
@@ -571,64 +614,61 @@ static enum nhi_rc derive_store(struct deriver *d,
     rc = find_broad(d, &sc);
   if (!rc)
     rc = index_candidates(&sc);
-  for (size_t g = 0; g < sc.ngroups && !rc; g++)
-    rc = derive_group(d, &sc, g);
+  if (!rc)
+    rc = list_jobs(&sc);
+  if (!rc)
+    rc = nhi_access_crew_marks(crew, &sc.targets);
+  if (!rc)
+    rc = nhi_access_crew_each(crew, sc.targets.n, load_policy, &sc);
+  if (!rc)
+    rc = nhi_access_crew_write(crew, sc.njobs, derive_job, &sc);
   d->stats.resources += sc.targets.n;
   scope_free(&sc);
   return rc;
 }
 
-static enum nhi_rc derive_all(struct deriver *d)
+static enum nhi_rc derive_all(struct nhi_store *store, struct crew *crew)
 {
-  static const char insert[] =
-    "INSERT INTO edges (kind, from_type, from_ref, to_type, to_ref,"
-    " actions, attrs) VALUES (?1, 'identity', ?2, ?3, ?4, ?5, ?6)";
-  enum nhi_rc rc = nhi_store_exec(d->store,
+  enum nhi_rc rc = nhi_store_exec(store,
     "DELETE FROM edges WHERE kind IN ('can_read', 'can_write') AND"
     " CASE WHEN json_valid(attrs) THEN json_extract(attrs, '$.derived')"
     " END = '" NHI_ACCESS_DERIVED "'",
     "cannot remove earlier data access edges");
-
   struct all_cands all = { .n = 0 };
 
   if (!rc)
-    rc = prepare(d, insert, &d->insert);
-  if (!rc)
-    rc = load_all_candidates(d, &all);
+    rc = load_all_candidates(nhi_access_crew_main(crew), &all);
   for (size_t i = 0; i < sizeof stores / sizeof stores[0] && !rc; i++)
-    rc = derive_store(d, &stores[i], &all);
+    rc = derive_store(crew, &stores[i], &all);
   all_cands_free(&all);
-  sqlite3_finalize(d->insert);
-  d->insert = NULL;
   return rc;
 }
-
 
 enum nhi_rc nhi_aws_access_derive(struct nhi_store *store, const char *home,
                                   struct nhi_aws_access_stats *stats)
 {
-  return nhi_aws_access_derive_with(store, home, NHI_AWS_ACCESS_MIN_SET,
+  return nhi_aws_access_derive_with(store, home, NHI_AWS_ACCESS_MIN_SET, 0,
                                     stats);
 }
 
 enum nhi_rc nhi_aws_access_derive_with(struct nhi_store *store,
                                        const char *home, size_t min_set,
+                                       size_t threads,
                                        struct nhi_aws_access_stats *stats)
 {
-  struct deriver d = { .store = store, .min_set = min_set };
+  struct crew *crew = NULL;
   long long cache = nhi_store_cache_size(store);
-  enum nhi_rc rc = nhi_aws_engine_new(store, home, &d.engine);
+  enum nhi_rc rc = nhi_access_crew_new(store, home, min_set, threads,
+                                       &crew);
 
   /* Edges go into two indexes in no useful order: with the default
    * cache, SQLite spills and rewrites their pages many times over. */
   if (!rc && cache)
     rc = nhi_store_set_cache_size(store, -DERIVE_CACHE_KIB);
-  if (!rc) {
-    nhi_aws_engine_default_key_policy(d.engine, 1);
+  if (!rc)
     rc = nhi_store_begin(store);
-  }
   if (!rc) {
-    rc = derive_all(&d);
+    rc = derive_all(store, crew);
     if (!rc)
       rc = nhi_store_commit(store);
     if (rc)
@@ -636,8 +676,10 @@ enum nhi_rc nhi_aws_access_derive_with(struct nhi_store *store,
   }
   if (cache && nhi_store_set_cache_size(store, cache) && !rc)
     rc = NHI_ERR_DB;
-  nhi_aws_engine_free(d.engine);
-  if (stats)
-    *stats = d.stats;
+  if (stats && crew)
+    nhi_access_crew_stats(crew, stats);
+  else if (stats)
+    memset(stats, 0, sizeof *stats);
+  nhi_access_crew_free(crew);
   return rc;
 }

@@ -26,18 +26,24 @@ struct nhi_aws_access_stats {
 /* Replaces the can_read and can_write edges an earlier derivation wrote
  * in store with the policy engine's answers for every IAM user and role
  * (the account root excepted) and every collected data store, in one
- * transaction. home is the install root (borrowed). stats (may be NULL)
- * is filled in. Failures are logged and the transaction rolled back;
- * returns NHI_ERR_DB or NHI_ERR_NOMEM. */
+ * transaction, judged on one thread per processor (at most 4). home is
+ * the install root (borrowed). stats (may be NULL) is filled in.
+ * Failures are logged and the transaction rolled back; returns
+ * NHI_ERR_DB or NHI_ERR_NOMEM. */
 enum nhi_rc nhi_aws_access_derive(struct nhi_store *store, const char *home,
                                   struct nhi_aws_access_stats *stats);
 
 /* nhi_aws_access_derive with sets from min_set alike stores; SIZE_MAX
  * writes one edge per store. With min_set 0 the engine is asked about
  * every store on its own, never about a stand-in for stores alike: the
- * same edges, slowly, to check the faster way against. */
+ * same edges, slowly, to check the faster way against. The engine is
+ * asked on threads threads, each with its own read-only connection to
+ * store's file (0: one per processor, at most 4; always one for a store
+ * without a file); the edges are the same rows, in the same order,
+ * whatever the threads. */
 enum nhi_rc nhi_aws_access_derive_with(struct nhi_store *store,
                                        const char *home, size_t min_set,
+                                       size_t threads,
                                        struct nhi_aws_access_stats *stats);
 
 #endif

@@ -128,8 +128,8 @@ enum nhi_rc nhi_access_groups(struct targets *ts, struct group **out,
 }
 
 /* The target at k when it is one of g's stores, else NULL. */
-static struct target *member(const struct group *g, struct targets *ts,
-                             size_t k)
+static const struct target *member(const struct group *g,
+                                   const struct targets *ts, size_t k)
 {
   return ts->items[k].group == g->index ? &ts->items[k] : NULL;
 }
@@ -139,10 +139,19 @@ int nhi_access_is_broad(const struct candidate *c, const struct group *g)
   return nhi_access_may_reach(c, &g->stand_in);
 }
 
-static void mark(struct deriver *d, struct target *t, size_t *marked)
+int nhi_access_marked(const struct deriver *d, const struct target *t)
 {
-  if (t->mark != d->stamp) {
-    t->mark = d->stamp;
+  return d->marks[t - d->base] == d->stamp;
+}
+
+/* Marks t with d's stamp in d's own scratch: threads judging the same
+ * group do not share it. */
+static void mark(struct deriver *d, const struct target *t, size_t *marked)
+{
+  size_t *m = &d->marks[t - d->base];
+
+  if (*m != d->stamp) {
+    *m = d->stamp;
     (*marked)++;
   }
 }
@@ -187,10 +196,11 @@ static size_t lower_bound(const struct group *g, const struct targets *ts,
  * wildcard, and those whose ARN is that text cut at a '/' or ':' (p
  * names some of their objects). */
 static void mark_covered(struct deriver *d, const struct group *g,
-                         struct targets *ts, const char *p, size_t *marked)
+                         const struct targets *ts, const char *p,
+                         size_t *marked)
 {
   size_t len = strcspn(p, "*?"), end = g->first + g->n, k;
-  struct target *t;
+  const struct target *t;
 
   for (k = lower_bound(g, ts, p, len); k < end; k++) {
     if (strncmp(ts->items[k].arn, p, len) != 0)
@@ -214,11 +224,11 @@ static void mark_covered(struct deriver *d, const struct group *g,
  * not cover when it does. A pattern with a variable marks every store
  * it may cover, whatever the variable's value. */
 static enum nhi_rc mark_by_pattern(struct deriver *d, const struct group *g,
-                                   struct targets *ts, const char *p,
+                                   const struct targets *ts, const char *p,
                                    int variable, size_t *marked)
 {
   char *wide = variable ? nhi_aws_widen(p) : NULL;
-  struct target *t;
+  const struct target *t;
 
   if (variable && !wide)
     return NHI_ERR_NOMEM;
@@ -236,12 +246,12 @@ static enum nhi_rc mark_by_pattern(struct deriver *d, const struct group *g,
 /* Marks the stores of g that arn's policies tell apart from the
  * stand-in; *marked counts them. */
 static enum nhi_rc mark_distinct(struct deriver *d, const struct group *g,
-                                 struct targets *ts, const char *arn,
+                                 const struct targets *ts, const char *arn,
                                  size_t *marked)
 {
   struct nhi_aws_terms terms = { 0 };
   enum nhi_rc rc = nhi_aws_engine_terms(d->engine, arn, &terms);
-  struct target *t;
+  const struct target *t;
 
   d->stamp++;
   *marked = 0;
@@ -270,16 +280,16 @@ static int names(const struct target *t, const char *arn)
 
 /* What c may do to each marked store of g, asked store by store. */
 static enum nhi_rc judge_marked(struct deriver *d, const struct group *g,
-                                struct targets *ts,
+                                const struct targets *ts,
                                 const struct candidate *c)
 {
   struct access read, write;
-  struct target *t;
+  const struct target *t;
   enum nhi_rc rc = NHI_OK;
 
   for (size_t k = g->first; k < g->first + g->n && !rc; k++) {
     t = member(g, ts, k);
-    if (!t || t->mark != d->stamp ||
+    if (!t || !nhi_access_marked(d, t) ||
         (!nhi_access_may_reach(c, t) && !names(t, c->arn)))
       continue;
     rc = nhi_access_judge(d, t, c->arn, c, &read, &write);
@@ -307,13 +317,14 @@ static enum nhi_rc write_plain(struct deriver *d, const struct group *g,
   if (plain >= d->min_set)
     return nhi_access_write_set(d, g, ts, c->arn, kind, a, plain);
   for (size_t k = g->first; k < g->first + g->n && !rc; k++)
-    if (ts->items[k].group == g->index && ts->items[k].mark != d->stamp)
+    if (ts->items[k].group == g->index &&
+        !nhi_access_marked(d, &ts->items[k]))
       rc = nhi_access_write_edge(d, &ts->items[k], c->arn, kind, a);
   return rc;
 }
 
-enum nhi_rc nhi_access_derive_broad(struct deriver *d, struct group *g,
-                                    struct targets *ts,
+enum nhi_rc nhi_access_derive_broad(struct deriver *d, const struct group *g,
+                                    const struct targets *ts,
                                     const struct candidate *c)
 {
   struct access read, write;

@@ -58,7 +58,6 @@ struct target {
   size_t *reach;              /* candidates whose patterns may cover it */
   size_t nreach, capreach;
   size_t group;               /* its group (struct group), by index */
-  size_t mark;                /* scratch: the deriver's stamp when set */
 };
 
 struct targets {
@@ -80,13 +79,28 @@ struct group {
   struct target stand_in;     /* a store of the group no policy names */
 };
 
+/* Edge rows judged but not yet written: each row is six NUL-terminated
+ * strings one after the other (kind, from_ref, to_type, to_ref,
+ * actions, attrs). */
+struct rows {
+  char *buf;
+  size_t len, cap;
+  size_t n;                   /* rows */
+};
+
+/* What one thread judges with: its own connection to the store (read
+ * only when there are several threads), engine and counts. */
 struct deriver {
-  struct nhi_store *store;
+  struct nhi_store *store;    /* read through; borrowed */
   struct nhi_aws_engine *engine;
   struct nhi_aws_access_stats stats;
-  sqlite3_stmt *insert;       /* one edge row */
+  struct rows *out;           /* where the edges judged go */
   size_t min_set;             /* plain stores that make a set edge */
-  size_t stamp;               /* marks targets, see struct target */
+  const struct target *base;  /* the targets that marks[] follows */
+  size_t *marks;              /* scratch: the stamp a target was marked
+                                 with, by its place from base */
+  size_t nmarks;
+  size_t stamp;
 };
 
 /* What the engine said about one kind of access for one pair. */
@@ -121,12 +135,23 @@ int nhi_access_any(const struct access *a);
 
 void nhi_access_clear(struct access *a);
 
-/* Writes the kind ("can_read") edge from arn to t that a says. */
+/* 1 when t (one of d->base's) is marked with d's stamp. */
+int nhi_access_marked(const struct deriver *d, const struct target *t);
+
+/* The columns of a queued row: kind, from_ref, to_type, to_ref, actions,
+ * attrs. */
+#define NHI_ACCESS_ROW_COLS 6
+
+/* Appends one row (its columns copied) to r. */
+enum nhi_rc nhi_access_rows_add(struct rows *r,
+                                const char *const row[NHI_ACCESS_ROW_COLS]);
+
+/* Queues the kind ("can_read") edge from arn to t that a says. */
 enum nhi_rc nhi_access_write_edge(struct deriver *d, const struct target *t,
                                   const char *arn, const char *kind,
                                   const struct access *a);
 
-/* Writes the kind edge from arn to every store of g that is not marked
+/* Queues the kind edge from arn to every store of g that is not marked
  * with the deriver's stamp, those marked listed as exceptions; plain is
  * how many that covers. */
 enum nhi_rc nhi_access_write_set(struct deriver *d, const struct group *g,
@@ -151,8 +176,46 @@ int nhi_access_is_broad(const struct candidate *c, const struct group *g);
 
 /* Judges broad candidate c on g: once on the stand-in for the stores
  * its policies do not tell apart, and store by store for the others. */
-enum nhi_rc nhi_access_derive_broad(struct deriver *d, struct group *g,
-                                    struct targets *ts,
+enum nhi_rc nhi_access_derive_broad(struct deriver *d, const struct group *g,
+                                    const struct targets *ts,
                                     const struct candidate *c);
+
+/* The threads that judge, each with its deriver, and the writer that
+ * inserts what they judged in the order of the jobs. */
+struct crew;
+
+/* One job: index is its place in the list; d the running thread's. */
+typedef enum nhi_rc (*nhi_access_job_fn)(struct deriver *d, void *arg,
+                                         size_t index);
+
+/* A crew of threads threads (0: one per processor, at most 4; one when
+ * store has no file) over store, writing there. *out is the caller's
+ * (nhi_access_crew_free). Failures are logged. */
+enum nhi_rc nhi_access_crew_new(struct nhi_store *store, const char *home,
+                                size_t min_set, size_t threads,
+                                struct crew **out);
+void nhi_access_crew_free(struct crew *c);
+
+/* The deriver of the calling thread, for work before the threads
+ * start. */
+struct deriver *nhi_access_crew_main(struct crew *c);
+
+/* Gives every deriver a mark per target of ts (zeroed), for
+ * nhi_access_marked. */
+enum nhi_rc nhi_access_crew_marks(struct crew *c, const struct targets *ts);
+
+/* Runs job for 0 .. n - 1 on the crew's threads; what the jobs queue is
+ * dropped. The failure of the lowest index is returned. */
+enum nhi_rc nhi_access_crew_each(struct crew *c, size_t n,
+                                 nhi_access_job_fn job, void *arg);
+
+/* Runs job for 0 .. n - 1 on the crew's threads, and writes the edges
+ * each queued in index order, the same rows as one thread writes. */
+enum nhi_rc nhi_access_crew_write(struct crew *c, size_t n,
+                                  nhi_access_job_fn job, void *arg);
+
+/* The counts of every deriver, summed. */
+void nhi_access_crew_stats(const struct crew *c,
+                           struct nhi_aws_access_stats *out);
 
 #endif

@@ -280,31 +280,20 @@ static cJSON *edge_actions(const struct access *a, int allowed)
   return list;
 }
 
-/* Inserts one edge row; actions and attrs are taken (freed here). */
-static enum nhi_rc insert_edge(struct deriver *d, const char *kind,
-                               const char *arn, const char *to_type,
-                               const char *to_ref, cJSON *actions,
-                               cJSON *attrs)
+/* Queues one edge row; actions and attrs are taken (freed here). */
+static enum nhi_rc queue_edge(struct deriver *d, const char *kind,
+                              const char *arn, const char *to_type,
+                              const char *to_ref, cJSON *actions,
+                              cJSON *attrs)
 {
   char *actions_text = actions ? cJSON_PrintUnformatted(actions) : NULL;
   char *attrs_text = attrs ? cJSON_PrintUnformatted(attrs) : NULL;
-  sqlite3_stmt *st = d->insert;
+  const char *row[NHI_ACCESS_ROW_COLS] = { kind, arn, to_type, to_ref,
+                                           actions_text, attrs_text };
   enum nhi_rc rc = NHI_ERR_NOMEM;
 
-  if (actions_text && attrs_text) {
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, to_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, to_ref, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, actions_text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, attrs_text, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? NHI_OK : NHI_ERR_DB;
-    if (rc)
-      nhi_error("data access: cannot write an edge: %s",
-                sqlite3_errmsg(d->store->db));
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-  }
+  if (actions_text && attrs_text)
+    rc = nhi_access_rows_add(d->out, row);
   cJSON_free(actions_text);
   cJSON_free(attrs_text);
   cJSON_Delete(actions);
@@ -328,7 +317,7 @@ enum nhi_rc nhi_access_write_edge(struct deriver *d, const struct target *t,
   int allowed = cJSON_GetArraySize(a->allowed) > 0;
   enum nhi_rc rc;
 
-  rc = insert_edge(d, kind, arn, "resource", t->arn,
+  rc = queue_edge(d, kind, arn, "resource", t->arn,
                    edge_actions(a, allowed), edge_attrs(t, a, allowed));
   if (!rc)
     count_edge(d, kind, allowed);
@@ -348,7 +337,8 @@ static cJSON *set_attrs(const struct deriver *d, const struct group *g,
 
   except = ok ? cJSON_AddArrayToObject(o, "except") : NULL;
   for (size_t i = g->first; except && i < g->first + g->n; i++)
-    if (ts->items[i].group == g->index && ts->items[i].mark == d->stamp &&
+    if (ts->items[i].group == g->index &&
+        nhi_access_marked(d, &ts->items[i]) &&
         !cJSON_AddItemToArray(except,
                               cJSON_CreateString(ts->items[i].arn)))
       except = NULL;
@@ -372,7 +362,7 @@ enum nhi_rc nhi_access_write_set(struct deriver *d, const struct group *g,
 
   if (set && to_ref && cJSON_AddItemToObject(attrs, "set", set)) {
     set = NULL;
-    rc = insert_edge(d, kind, arn, "resource_set", to_ref,
+    rc = queue_edge(d, kind, arn, "resource_set", to_ref,
                      edge_actions(a, allowed), attrs);
     attrs = NULL;
   }

@@ -46,6 +46,24 @@ static int has_aws_identities(struct nhi_runtime *rt)
   return found;
 }
 
+/* The threads the data access derivation asks the engine on:
+ * NHISCOPE_ACCESS_THREADS when it is a number from 1 to 64 (1 to
+ * compare with, or to measure), else 0: one per processor. */
+static size_t access_threads(void)
+{
+  const char *v = getenv("NHISCOPE_ACCESS_THREADS");
+  char *end = NULL;
+  unsigned long n = v ? strtoul(v, &end, 10) : 0;
+
+  if (!v || !*v || *end || n < 1 || n > 64) {
+    if (v)
+      nhi_warn("NHISCOPE_ACCESS_THREADS '%s' is not a number from 1 to "
+               "64: using one thread per processor", v);
+    return 0;
+  }
+  return (size_t)n;
+}
+
 /* can_read and can_write edges from the AWS policy engine. It runs in its
  * own transaction after every source is committed, so a failure here
  * loses no collected evidence: it is logged and counted as a failure. */
@@ -56,7 +74,9 @@ static enum nhi_rc derive_access(struct nhi_runtime *rt)
 
   if (!has_aws_identities(rt))
     return NHI_OK;
-  rc = nhi_aws_access_derive(rt->store, rt->home, &st);
+  rc = nhi_aws_access_derive_with(rt->store, rt->home,
+                                  NHI_AWS_ACCESS_MIN_SET, access_threads(),
+                                  &st);
   if (rc) {
     nhi_error("data access: cannot derive can_read/can_write edges; the "
               "collected evidence is kept");

@@ -2,6 +2,7 @@
  * identities. This file only dispatches to the commands. */
 #include "cli.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,12 @@ int main(int argc, char **argv)
   const char *command = NULL;
   int help = 0, status;
 
+  /* SQLite's allocation counts take one lock for the whole process on
+   * every allocation: threads with connections of their own (the data
+   * access derivation's) would queue on it. nhiscope never reads them.
+   * Only possible before SQLite starts; without it only speed is lost. */
+  if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+    nhi_debug("cannot turn off SQLite's allocation counts");
   if (nhi_cli_parse(&rt, argc, argv, &command, &help) != NHI_OK) {
     nhi_runtime_free(&rt);
     return 2;

@@ -124,6 +124,31 @@ out:
   return NHI_OK;
 }
 
+enum nhi_rc nhi_store_open_reader(const struct nhi_store *s,
+                                  struct nhi_store **out)
+{
+  const char *file = sqlite3_db_filename(s->db, "main");
+  struct nhi_store *r;
+
+  *out = NULL;
+  if (!file || !file[0])
+    return NHI_ERR_USAGE;
+  r = calloc(1, sizeof *r);
+  if (!r || !(r->path = strdup(s->path))) {
+    free(r);
+    return NHI_ERR_NOMEM;
+  }
+  if (sqlite3_open_v2(file, &r->db, SQLITE_OPEN_READONLY, NULL)) {
+    enum nhi_rc rc = db_error(r, "cannot open a second connection");
+
+    nhi_store_close(r);
+    return rc;
+  }
+  sqlite3_busy_timeout(r->db, 5000);
+  *out = r;
+  return NHI_OK;
+}
+
 void nhi_store_close(struct nhi_store *s)
 {
   if (!s)

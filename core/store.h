@@ -57,6 +57,13 @@ struct nhi_store {
  * the current version. *out is the caller's, freed by nhi_store_close. */
 enum nhi_rc nhi_store_open(const char *path, struct nhi_store **out);
 
+/* Opens another, read-only connection to s's file, for a thread of its
+ * own: it sees what s last committed, never s's open transaction.
+ * *out is the caller's (nhi_store_close). NHI_ERR_USAGE, not logged,
+ * when s has no file (":memory:"); NHI_ERR_DB or NHI_ERR_NOMEM. */
+enum nhi_rc nhi_store_open_reader(const struct nhi_store *s,
+                                  struct nhi_store **out);
+
 /* Finalises statements and closes the database; NULL is ignored. */
 void nhi_store_close(struct nhi_store *s);
 

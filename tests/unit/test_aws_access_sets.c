@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws_access.h"
 #include "import_util.h"
@@ -264,14 +265,14 @@ static void check_same_pairs(struct nhi_store *s, size_t min_set,
 {
   char *single, *grouped, *count;
 
-  if (nhi_aws_access_derive_with(s, NULL, 0, NULL))
+  if (nhi_aws_access_derive_with(s, NULL, 0, 1, NULL))
     fail_msg("the derivation store by store failed");
   count = rows(s, "SELECT count(*) FROM edges WHERE to_type ="
                   " 'resource_set'");
   assert_string_equal(count, "0");
   free(count);
   single = rows(s, pairs_sql);
-  if (nhi_aws_access_derive_with(s, NULL, min_set, NULL))
+  if (nhi_aws_access_derive_with(s, NULL, min_set, 1, NULL))
     fail_msg("the derivation with sets failed");
   grouped = rows(s, pairs_sql);
   count = rows(s, "SELECT count(*) FROM edges WHERE to_type ="
@@ -361,6 +362,113 @@ static void test_set_edge_names_its_stores(void **state)
   nhi_store_close(s);
 }
 
+/* A store in a file under dir (other threads open their own
+ * connections to it) with the stores, the tricky identities and n
+ * random ones. */
+static struct nhi_store *open_file_store(const char *dir, const char *name,
+                                         int n)
+{
+  struct nhi_store *s = NULL;
+  char path[96];
+
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (nhi_store_open(path, &s))
+    fail_msg("cannot open a store in '%s'", path);
+  put_stores(s);
+  put_tricky(s);
+  put_random(s, n, 20261205u);
+  return s;
+}
+
+static void remove_store_files(const char *dir, const char *name)
+{
+  static const char *const ends[] = { "", "-wal", "-shm" };
+  char path[96];
+
+  for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s%s", dir, name, ends[i]);
+    unlink(path);
+  }
+}
+
+/* The whole edges table, ids and all, after a derivation on threads
+ * threads of a store made as open_file_store makes it. */
+static char *derive_on(const char *dir, const char *name, size_t threads,
+                       struct nhi_aws_access_stats *stats)
+{
+  struct nhi_store *s = open_file_store(dir, name, 300);
+  char *all;
+
+  if (nhi_aws_access_derive_with(s, NULL, 2, threads, stats))
+    fail_msg("the derivation on %zu threads failed", threads);
+  all = rows(s, "SELECT * FROM edges ORDER BY id");
+  nhi_store_close(s);
+  remove_store_files(dir, name);
+  return all;
+}
+
+/* Several threads write the edges one thread writes: the same rows,
+ * ids, columns and attrs text, and the same counts. */
+static void test_threads_write_the_same_edges(void **state)
+{
+  char dir[] = "/tmp/nhi-test-access-par-XXXXXX";
+  struct nhi_aws_access_stats one, many;
+  char *serial, *threaded;
+
+  if (!mkdtemp(dir))
+    fail_msg("cannot create a temporary folder");
+  serial = derive_on(dir, "one.db", 1, &one);
+  if (strlen(serial) < 100000)
+    fail_msg("only %zu bytes of edges: too few to share out",
+             strlen(serial));
+  for (size_t threads = 2; threads <= 3; threads++) {
+    threaded = derive_on(dir, "many.db", threads, &many);
+    if (strcmp(serial, threaded) != 0)
+      fail_msg("%zu threads wrote other edges than one", threads);
+    assert_int_equal(many.decisions, one.decisions);
+    assert_int_equal(many.pairs, one.pairs);
+    assert_int_equal(many.resources, one.resources);
+    assert_int_equal(many.reads, one.reads);
+    assert_int_equal(many.writes, one.writes);
+    assert_int_equal(many.sets, one.sets);
+    assert_int_equal(many.indeterminate, one.indeterminate);
+    free(threaded);
+  }
+  free(serial);
+  rmdir(dir);
+}
+
+/* A write refused while the threads judge is returned, and the edges
+ * of the derivation before are kept as they were. */
+static void test_thread_failure_rolls_back(void **state)
+{
+  char dir[] = "/tmp/nhi-test-access-fail-XXXXXX";
+  struct nhi_store *s;
+  char *before, *after;
+
+  if (!mkdtemp(dir))
+    fail_msg("cannot create a temporary folder");
+  s = open_file_store(dir, "fail.db", 150);
+  if (nhi_aws_access_derive_with(s, NULL, 2, 2, NULL))
+    fail_msg("the first derivation failed");
+  before = rows(s, "SELECT * FROM edges ORDER BY id");
+  if (nhi_store_exec(s, "CREATE TRIGGER refuse BEFORE INSERT ON edges"
+                        " WHEN NEW.from_ref GLOB '*random-12*'"
+                        " BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                     "cannot add a trigger"))
+    fail_msg("cannot add a trigger");
+  assert_int_equal(nhi_aws_access_derive_with(s, NULL, 2, 2, NULL),
+                   NHI_ERR_DB);
+  after = rows(s, "SELECT * FROM edges ORDER BY id");
+  if (strcmp(before, after) != 0)
+    fail_msg("a failed derivation changed the edges");
+  free(before);
+  free(after);
+  nhi_store_close(s);
+  remove_store_files(dir, "fail.db");
+  rmdir(dir);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -368,6 +476,8 @@ int main(void)
     cmocka_unit_test(test_random_policies_keep_their_pairs),
     cmocka_unit_test(test_few_alike_stores_get_edges_of_their_own),
     cmocka_unit_test(test_set_edge_names_its_stores),
+    cmocka_unit_test(test_threads_write_the_same_edges),
+    cmocka_unit_test(test_thread_failure_rolls_back),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
