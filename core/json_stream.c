@@ -227,6 +227,13 @@ static size_t scan(struct nhi_json_stream *js, int close_at, int *done,
   unsigned char c;
 
   while (i < len) {
+    /* Inside a string only a quote or a backslash matters: the bytes
+     * before the next one are skipped at once. */
+    if (in_string && !escaped)
+      while (i < len && b[i] != '"' && b[i] != '\\')
+        i++;
+    if (i == len)
+      break;
     c = b[i++];
     if (in_string) {
       if (escaped)

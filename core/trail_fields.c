@@ -163,9 +163,17 @@ static size_t escape(const char *in, const char *end, char **out)
 static char *read_string(struct reader *r)
 {
   char *start = r->s + r->pos + 1, *limit = r->s + r->len;
-  char *end = start, *in = start, *out = start;
+  char *end = memchr(start, '"', (size_t)(limit - start)), *in, *out;
   size_t used;
 
+  /* Most strings hold no escape: they end at the first quote and are
+   * already what they decode to. */
+  if (end && !memchr(start, '\\', (size_t)(end - start))) {
+    r->pos = (size_t)(end - r->s) + 1;
+    *end = '\0';
+    return start;
+  }
+  end = in = out = start;
   while (end < limit && *end != '"') {
     if (*end == '\\' && end + 1 >= limit) {
       end = limit;
