@@ -242,7 +242,8 @@ static int rule_for(enum context ctx, const char *key)
   if (ctx == C_SKIP)
     return -1;
   for (size_t i = 0; i < NRULES; i++)
-    if (rules[i].ctx == ctx && strcmp(rules[i].key, key) == 0)
+    if (rules[i].ctx == ctx && rules[i].key[0] == key[0] &&
+        strcmp(rules[i].key, key) == 0)
       return (int)i;
   return -1;
 }
