@@ -1,5 +1,6 @@
 /* The check stage: every enabled check over the evidence store, each in
  * its own transaction, so a failing check loses no other findings. */
+#include "aws_engine.h"
 #include "run.h"
 #include "progress.h"
 
@@ -59,10 +60,13 @@ static enum nhi_rc skip(struct nhi_runtime *rt, const struct nhi_plugin *p,
   return nhi_run_record(rt->store, &e);
 }
 
+/* Runs check p; engine is the stage's AWS policy engine, shared by its
+ * checks. */
 static enum nhi_rc check_one(struct nhi_runtime *rt,
-                             const struct nhi_plugin *p)
+                             const struct nhi_plugin *p,
+                             struct nhi_aws_engine **engine)
 {
-  struct nhi_run run = { .plugin = p };
+  struct nhi_run run = { .plugin = p, .aws_engine = engine };
   struct nhi_run_outcome out;
   const char *missing;
   char why[128];
@@ -122,6 +126,9 @@ static enum nhi_rc record_load_failures(struct nhi_runtime *rt)
 
 enum nhi_rc nhi_stage_check(struct nhi_runtime *rt)
 {
+  /* Checks only add findings, so what the engine has read of the
+   * evidence holds for every check of the stage. */
+  struct nhi_aws_engine *engine = NULL;
   enum nhi_rc rc;
 
   rc = nhi_store_exec(rt->store, "DELETE FROM findings;"
@@ -140,8 +147,9 @@ enum nhi_rc nhi_stage_check(struct nhi_runtime *rt)
     if (p->kind != NHI_PLUGIN_CHECK)
       continue;
     nhi_progress("checking", i + 1, rt->plugins.count, p->id);
-    rc = check_one(rt, p);
+    rc = check_one(rt, p, &engine);
   }
   nhi_progress_done();
+  nhi_aws_engine_free(engine);
   return rc;
 }

@@ -19,6 +19,8 @@ struct nhi_source_spec {
   long long id;          /* row in sources */
 };
 
+struct nhi_aws_engine;
+
 /* Per-run state behind ctx; owned by the runner. */
 struct nhi_run {
   struct nhi_store *store;
@@ -34,6 +36,10 @@ struct nhi_run {
   const char *out_dir;      /* collectors: where ctx:save_raw writes */
   cJSON *gaps;              /* ctx:coverage_gap entries, owned */
   int error_logged;         /* the failure was already logged */
+  /* Where the runs of one stage keep the AWS policy engine they share
+   * (built by the first that asks; the stage frees it), so that each
+   * principal is read once per stage; NULL: the run's own. */
+  struct nhi_aws_engine **aws_engine;
 };
 
 /* Pushes the nhi module table: log, json, time, http, aws, xml,

@@ -13,10 +13,12 @@
 #define SCRATCH_MT "nhi.aws.scratch"
 
 /* The upvalue of every ctx.aws function; the engine is built on first
- * use and freed with the Lua state, when the plugin run ends. */
+ * use and freed with the Lua state, when the plugin run ends, unless it
+ * is the stage's (nhi_run.aws_engine). */
 struct engine_box {
   struct nhi_run *run;
   struct nhi_aws_engine *engine;
+  int shared;                 /* the stage's: not the box's to free */
 };
 
 /* What one call holds outside Lua's heap; freed by __gc if the call
@@ -32,7 +34,8 @@ static int engine_gc(lua_State *L)
 {
   struct engine_box *b = luaL_checkudata(L, 1, ENGINE_MT);
 
-  nhi_aws_engine_free(b->engine);
+  if (!b->shared)
+    nhi_aws_engine_free(b->engine);
   b->engine = NULL;
   return 0;
 }
@@ -62,12 +65,21 @@ static int raise_rc(lua_State *L, struct engine_box *b, const char *fn,
 static struct engine_box *engine_of(lua_State *L, const char *fn)
 {
   struct engine_box *b = lua_touserdata(L, lua_upvalueindex(1));
+  struct nhi_aws_engine **stage = b->run->aws_engine;
   enum nhi_rc rc;
 
+  if (!b->engine && stage && *stage) {
+    b->engine = *stage;
+    b->shared = 1;
+  }
   if (!b->engine) {
     rc = nhi_aws_engine_new(b->run->store, b->run->home, &b->engine);
     if (rc)
       raise_rc(L, b, fn, rc);
+    if (stage) {
+      *stage = b->engine;
+      b->shared = 1;
+    }
   }
   return b;
 }
@@ -424,6 +436,7 @@ void nhi_api_push_aws(lua_State *L, struct nhi_run *run)
   b = lua_newuserdatauv(L, sizeof *b, 0);
   b->run = run;
   b->engine = NULL;
+  b->shared = 0;
   luaL_setmetatable(L, ENGINE_MT);
   luaL_setfuncs(L, fns, 1);
 }

@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "aws_engine.h"
 #include "import_util.h"
 #include "lua_api.h"
 
@@ -193,6 +194,45 @@ static void test_misuse_raises(void **state)
     "assert(not ok, 'a function is no context value')\n");
 }
 
+/* Two runs of one stage share its engine: the first builds it, the
+ * second finds it, and closing either run's Lua state leaves it to the
+ * stage, which frees it. */
+static void test_runs_of_a_stage_share_the_engine(void **state)
+{
+  struct fixture *fx = *state;
+  struct nhi_aws_engine *stage = NULL;
+  struct nhi_run second = fx->run;
+  lua_State *L2 = luaL_newstate();
+  static const char ask[] =
+    "assert(aws:decide{principal='" USER "', action='iam:PassRole',"
+    "  resource='arn:aws:iam::" ACCT ":role/deploy-app'} == 'allow')\n";
+
+  fx->run.aws_engine = second.aws_engine = &stage;
+  assert_non_null(L2);
+  luaL_openlibs(L2);
+  nhi_api_push_aws(L2, &second);
+  lua_setglobal(L2, "aws");
+  lua_close(fx->L);
+  fx->L = luaL_newstate();
+  luaL_openlibs(fx->L);
+  nhi_api_push_aws(fx->L, &fx->run);
+  lua_setglobal(fx->L, "aws");
+  lua_expect(fx, ask);
+  assert_non_null(stage);
+  {
+    struct nhi_aws_engine *first = stage;
+
+    if (luaL_dostring(L2, ask) != LUA_OK)
+      fail_msg("%s", lua_tostring(L2, -1));
+    assert_ptr_equal(stage, first);
+  }
+  lua_close(L2);
+  lua_close(fx->L);
+  fx->L = luaL_newstate();
+  assert_non_null(stage);
+  nhi_aws_engine_free(stage);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -205,6 +245,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_allowed_resources, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_misuse_raises, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_runs_of_a_stage_share_the_engine,
+                                    setup, teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
