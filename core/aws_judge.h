@@ -35,7 +35,8 @@ enum nhi_rc nhi_aws_judge_start(struct nhi_aws_judge *j,
 /* The decision on resource into *out, as nhi_aws_engine_decide's, but
  * for one thing: a resource that no Allow of the action may name and
  * that takes no resource-based policy in the evidence is refused
- * without asking, as an implicit deny (a Deny may apply as well). When the principal's policies treat every resource alike
+ * without asking, as an implicit deny (a Deny may apply as well). When
+ * the principal's policies treat every resource alike
  * (nhi_aws_engine_alike), an IAM resource (which takes no resource-based
  * policy) gets the decision of the first one of its account asked. */
 enum nhi_rc nhi_aws_judge_one(struct nhi_aws_judge *j, const char *resource,
