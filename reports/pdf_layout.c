@@ -93,6 +93,10 @@ enum nhi_rc nhi_pdf_open(struct nhi_pdf *p, const struct nhi_pdf_style *st,
     return NHI_ERR_NOMEM;
   }
   HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+  /* A PDF array holds at most HPDF_LIMIT_MAX_ARRAY items: pages hang
+   * from a tree of nodes of NHI_PDF_PAGES_PER_NODE each, not from one
+   * list, so that a report of more pages than that can be written. */
+  HPDF_SetPagesConfiguration(p->doc, NHI_PDF_PAGES_PER_NODE);
   HPDF_UseUTFEncodings(p->doc);
   HPDF_SetCurrentEncoder(p->doc, "UTF-8");
   rc = check_named(p, "setting up UTF-8 text", NULL);

@@ -6,6 +6,9 @@
 
 #include <hpdf.h>
 
+/* Pages under one node of the document's page tree (pdf_layout.c). */
+#define NHI_PDF_PAGES_PER_NODE 1024
+
 struct nhi_pdf_rgb {
   float r, g, b;
 };

@@ -951,6 +951,24 @@ static void wrap_prefers_spaces_and_separators(void **state)
   nhi_pdf_close(&p);
 }
 
+/* Pages hang from a tree: one list of them stops at the largest array
+ * libharu writes (HPDF_LIMIT_MAX_ARRAY), which a technical report of
+ * a large estate passes. */
+static void more_pages_than_one_pdf_array_holds(void **state)
+{
+  struct fixture *f = *state;
+  unsigned want = HPDF_LIMIT_MAX_ARRAY + 2;
+  struct nhi_pdf p;
+
+  assert_int_equal(nhi_pdf_open(&p, &test_style, FONT, BOLD, f->pdf),
+                   NHI_OK);
+  while (p.pages < want)
+    assert_int_equal(nhi_pdf_new_page(&p), NHI_OK);
+  assert_int_equal(nhi_pdf_save(&p), NHI_OK);
+  nhi_pdf_close(&p);
+  assert_int_equal(page_count(f->pdf), (int)want);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -997,6 +1015,8 @@ int main(void)
     cmocka_unit_test(template_over_its_base),
     cmocka_unit_test(subst_fills_placeholders),
     cmocka_unit_test_setup_teardown(wrap_cuts_long_words_and_bad_utf8,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(more_pages_than_one_pdf_array_holds,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(wrap_prefers_spaces_and_separators,
                                     setup, teardown),
