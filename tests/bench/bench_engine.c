@@ -2,7 +2,10 @@
  * test's cases (tests/oracle/oracle.mjs), timed two ways: from the
  * parsed JSON documents each time (load, compile, decide: what
  * @cloud-copilot/iam-simulate does per call), and with the policies
- * compiled once (decide alone, as the checks use it).
+ * compiled once (decide alone, as the checks use it). As on
+ * iam-simulate's side (bench_simulate.mjs), each case's request is read
+ * from its JSON before timing starts; its documents and context are
+ * read within the time.
  *
  *   bench_engine CASES.jsonl [SECONDS]
  *
@@ -29,8 +32,15 @@ static double now_s(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A case and its request, read before timing. */
+struct bench_case {
+  const cJSON *json;
+  struct oracle_request request;
+};
+
 /* The cases the oracle decided: the ones iam-simulate is timed on. */
-static enum nhi_rc pick_cases(cJSON *all, const cJSON ***out, size_t *n)
+static enum nhi_rc pick_cases(cJSON *all, struct bench_case **out,
+                              size_t *n)
 {
   const cJSON *c;
 
@@ -41,8 +51,10 @@ static enum nhi_rc pick_cases(cJSON *all, const cJSON ***out, size_t *n)
     return NHI_ERR_NOMEM;
   }
   cJSON_ArrayForEach(c, all)
-    if (oracle_case_expected(c))
-      (*out)[(*n)++] = c;
+    if (oracle_case_expected(c)) {
+      (*out)[*n].json = c;
+      oracle_case_request(c, &(*out)[(*n)++].request);
+    }
   return NHI_OK;
 }
 
@@ -61,15 +73,17 @@ static enum nhi_rc decide(const struct oracle_case *oc,
 }
 
 /* Loads, compiles and decides case c; *d is the decision. */
-static enum nhi_rc load_and_decide(const cJSON *c, enum nhi_aws_decision *d)
+static enum nhi_rc load_and_decide(const struct bench_case *c,
+                                   enum nhi_aws_decision *d)
 {
-  const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
+  const cJSON *id;
   struct oracle_case oc;
   char why[256];
   enum nhi_rc rc;
 
-  rc = oracle_case_load(c, &oc, why, sizeof why);
+  rc = oracle_case_compile(&c->request, &oc, why, sizeof why);
   if (rc) {
+    id = cJSON_GetObjectItemCaseSensitive(c->json, "id");
     nhi_error("case %d: %s", cJSON_IsNumber(id) ? id->valueint : 0, why);
     return rc;
   }
@@ -79,18 +93,18 @@ static enum nhi_rc load_and_decide(const cJSON *c, enum nhi_aws_decision *d)
 }
 
 /* One untimed pass: every decision must be the expected one. */
-static enum nhi_rc check_pass(const cJSON **cases, size_t n)
+static enum nhi_rc check_pass(const struct bench_case *cases, size_t n)
 {
   enum nhi_aws_decision d;
   size_t bad = 0;
   enum nhi_rc rc;
 
   for (size_t i = 0; i < n; i++) {
-    rc = load_and_decide(cases[i], &d);
+    rc = load_and_decide(&cases[i], &d);
     if (rc)
       return rc;
     if (strcmp(nhi_aws_decision_name(d),
-               oracle_case_expected(cases[i])) != 0)
+               oracle_case_expected(cases[i].json)) != 0)
       bad++;
   }
   if (bad) {
@@ -101,8 +115,8 @@ static enum nhi_rc check_pass(const cJSON **cases, size_t n)
   return NHI_OK;
 }
 
-static enum nhi_rc time_full(const cJSON **cases, size_t n, double secs,
-                             struct timing *t)
+static enum nhi_rc time_full(const struct bench_case *cases, size_t n,
+                             double secs, struct timing *t)
 {
   double start = now_s();
   enum nhi_aws_decision d;
@@ -110,7 +124,7 @@ static enum nhi_rc time_full(const cJSON **cases, size_t n, double secs,
 
   do {
     for (size_t i = 0; i < n; i++) {
-      rc = load_and_decide(cases[i], &d);
+      rc = load_and_decide(&cases[i], &d);
       if (rc)
         return rc;
     }
@@ -149,7 +163,8 @@ static void print_timing(const char *what, const struct timing *t)
 }
 
 /* Compiles every case once, then times decide alone. */
-static enum nhi_rc run_decide(const cJSON **cases, size_t n, double secs)
+static enum nhi_rc run_decide(const struct bench_case *cases, size_t n,
+                              double secs)
 {
   struct oracle_case *oc = calloc(n + 1, sizeof *oc);
   struct timing t = { 0 };
@@ -162,7 +177,8 @@ static enum nhi_rc run_decide(const cJSON **cases, size_t n, double secs)
     return rc;
   }
   for (rc = NHI_OK; done < n && rc == NHI_OK; done++)
-    rc = oracle_case_load(cases[done], &oc[done], why, sizeof why);
+    rc = oracle_case_compile(&cases[done].request, &oc[done], why,
+                             sizeof why);
   if (rc)
     nhi_error("cannot compile a case: %s", why);
   else
@@ -177,7 +193,7 @@ static enum nhi_rc run_decide(const cJSON **cases, size_t n, double secs)
 
 static enum nhi_rc run(const char *path, double secs)
 {
-  const cJSON **cases = NULL;
+  struct bench_case *cases = NULL;
   struct timing t = { 0 };
   cJSON *all = NULL;
   size_t n = 0;

@@ -150,39 +150,59 @@ static enum nhi_rc read_context(struct nhi_aws_context *ctx,
   return NHI_OK;
 }
 
-static enum nhi_rc compile_policies(const cJSON *c, struct oracle_case *oc,
-                                    char *why, size_t n)
+static enum nhi_rc compile_policies(const struct oracle_request *r,
+                                    struct oracle_case *oc, char *why,
+                                    size_t n)
 {
-  const cJSON *doc, *bd = cJSON_GetObjectItemCaseSensitive(c, "boundary");
-  const cJSON *rp = cJSON_GetObjectItemCaseSensitive(c, "resourcePolicy");
+  const cJSON *doc;
   enum nhi_rc rc = NHI_OK;
 
-  cJSON_ArrayForEach(doc, cJSON_GetObjectItemCaseSensitive(c, "identity"))
+  cJSON_ArrayForEach(doc, r->identity)
     if ((rc = compile_doc(&oc->identity, "identity", doc, why, n)))
       return rc;
-  if (cJSON_IsObject(bd) &&
-      (rc = compile_doc(&oc->boundary, "boundary", bd, why, n)))
+  if (r->boundary &&
+      (rc = compile_doc(&oc->boundary, "boundary", r->boundary, why, n)))
     return rc;
-  if (cJSON_IsObject(rp) &&
-      (rc = compile_doc(&oc->resource, "resource", rp, why, n)))
+  if (r->resource_policy &&
+      (rc = compile_doc(&oc->resource, "resource", r->resource_policy,
+                        why, n)))
     return rc;
-  oc->ps.boundary = cJSON_IsObject(bd) ? &oc->boundary : NULL;
-  oc->ps.resource = cJSON_IsObject(rp) ? &oc->resource : NULL;
-  return read_scps(oc, cJSON_GetObjectItemCaseSensitive(c, "scps"), why, n);
+  oc->ps.boundary = r->boundary ? &oc->boundary : NULL;
+  oc->ps.resource = r->resource_policy ? &oc->resource : NULL;
+  return read_scps(oc, r->scps, why, n);
 }
 
-enum nhi_rc oracle_case_load(const cJSON *c, struct oracle_case *oc,
-                             char *why, size_t n)
+void oracle_case_request(const cJSON *c, struct oracle_request *r)
 {
+  const cJSON *bd = cJSON_GetObjectItemCaseSensitive(c, "boundary");
+  const cJSON *rp = cJSON_GetObjectItemCaseSensitive(c, "resourcePolicy");
   const char *kind = oracle_case_text(c, "resourceKind");
+
+  r->identity = cJSON_GetObjectItemCaseSensitive(c, "identity");
+  r->boundary = cJSON_IsObject(bd) ? bd : NULL;
+  r->resource_policy = cJSON_IsObject(rp) ? rp : NULL;
+  r->scps = cJSON_GetObjectItemCaseSensitive(c, "scps");
+  r->context = cJSON_GetObjectItemCaseSensitive(c, "context");
+  r->resource_required = kind && strcmp(kind, "required") == 0;
+  r->role = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "role"));
+  r->principal = oracle_case_text(c, "principal");
+  r->principal_account = oracle_case_text(c, "principalAccount");
+  r->action = oracle_case_text(c, "action");
+  r->resource = oracle_case_text(c, "resource");
+  r->resource_account = oracle_case_text(c, "resourceAccount");
+}
+
+enum nhi_rc oracle_case_compile(const struct oracle_request *r,
+                                struct oracle_case *oc, char *why,
+                                size_t n)
+{
   enum nhi_rc rc;
 
   memset(oc, 0, sizeof *oc);
   snprintf(why, n, "out of memory");
-  rc = compile_policies(c, oc, why, n);
+  rc = compile_policies(r, oc, why, n);
   if (rc == NHI_OK)
-    rc = read_context(&oc->ctx, cJSON_GetObjectItemCaseSensitive(c,
-                                                                "context"));
+    rc = read_context(&oc->ctx, r->context);
   if (rc) {
     oracle_case_free(oc);
     return rc;
@@ -190,16 +210,22 @@ enum nhi_rc oracle_case_load(const cJSON *c, struct oracle_case *oc,
   oc->ps.identity = &oc->identity;
   oc->ps.scps = oc->scp_view;
   oc->ps.nscps = oc->nscps;
-  oc->ps.resource_kind = kind && strcmp(kind, "required") == 0
-                         ? NHI_AWS_RP_REQUIRED : NHI_AWS_RP_OPTIONAL;
-  oc->ps.principal_is_role =
-    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "role"));
+  oc->ps.resource_kind = r->resource_required ? NHI_AWS_RP_REQUIRED
+                                              : NHI_AWS_RP_OPTIONAL;
+  oc->ps.principal_is_role = r->role;
   oc->rq = (struct nhi_aws_request){
-    oracle_case_text(c, "principal"),
-    oracle_case_text(c, "principalAccount"), oracle_case_text(c, "action"),
-    oracle_case_text(c, "resource"), oracle_case_text(c, "resourceAccount"),
-    &oc->ctx };
+    r->principal, r->principal_account, r->action, r->resource,
+    r->resource_account, &oc->ctx };
   return NHI_OK;
+}
+
+enum nhi_rc oracle_case_load(const cJSON *c, struct oracle_case *oc,
+                             char *why, size_t n)
+{
+  struct oracle_request r;
+
+  oracle_case_request(c, &r);
+  return oracle_case_compile(&r, oc, why, n);
 }
 
 void oracle_case_free(struct oracle_case *oc)

@@ -26,6 +26,29 @@ struct oracle_case {
  * wrong and returns NHI_ERR_INPUT, NHI_ERR_IO or NHI_ERR_NOMEM. */
 enum nhi_rc oracle_cases_read(const char *path, cJSON **list);
 
+/* A case's request and the policy documents it is judged under, as
+ * read from its JSON object: what iam-simulate's side of the benchmark
+ * builds before it starts timing (tests/oracle/simulate.mjs,
+ * `simulation`). Borrows the case's strings and documents. */
+struct oracle_request {
+  const cJSON *identity;         /* array of documents */
+  const cJSON *boundary, *resource_policy;   /* document or NULL */
+  const cJSON *scps;             /* array of levels, each of documents */
+  const cJSON *context;          /* object of condition keys */
+  int role, resource_required;
+  const char *principal, *principal_account, *action, *resource,
+             *resource_account;
+};
+
+/* Reads case c's request into *r (which borrows from c). */
+void oracle_case_request(const cJSON *c, struct oracle_request *r);
+
+/* Checks and compiles r's policies and context into *oc, as
+ * oracle_case_load does; *oc borrows r's strings. */
+enum nhi_rc oracle_case_compile(const struct oracle_request *r,
+                                struct oracle_case *oc, char *why,
+                                size_t n);
+
 /* Compiles case c into *oc, which borrows c's strings: keep c until
  * oracle_case_free(oc). A policy the engine's loader refuses gives
  * NHI_ERR_INPUT with the reason in why (n bytes); NHI_ERR_NOMEM. oc is
