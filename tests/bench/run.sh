@@ -7,12 +7,15 @@
 # missed. Expects build/nhiscope and build/bench/bench_engine.
 #
 #   NHI_BENCH_RUNS   timed runs of the whole assessment (default 3)
+#   NHI_BENCH_ENGINE_PAIRS  runs of the engine and iam-simulate, in turn
+#                    (default 3)
 #   NHI_BENCH_SCALE  size of the account, 1 = the full one (default 1)
 #   NHI_BENCH_OUT    where assessments are written (default out/bench)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 RUNS=${NHI_BENCH_RUNS:-3}
+PAIRS=${NHI_BENCH_ENGINE_PAIRS:-3}
 SCALE=${NHI_BENCH_SCALE:-1}
 OUT=${NHI_BENCH_OUT:-out/bench}
 TARGET_S=60
@@ -83,15 +86,21 @@ elif ! cases=$(node tests/oracle/oracle.mjs); then
   say "iam-simulate cannot be installed (no npm registry?): no engine" \
     "comparison"
 else
-  say "policy engine and iam-simulate on $cases"
-  build/bench/bench_engine "$cases" 3 | tee "$OUT/engine.txt" >&2
-  node tests/bench/bench_simulate.mjs "$cases" 10 \
-    | tee "$OUT/simulate.txt" >&2
+  # In turn, so that both sides of each pair meet the machine in the same
+  # state: its speed drifts, and the summary takes the median of the
+  # pairs' ratios.
+  say "policy engine and iam-simulate on $cases, $PAIRS pairs of runs"
+  rm -f "$OUT/engine.txt" "$OUT/simulate.txt"
+  for _ in $(seq "$PAIRS"); do
+    build/bench/bench_engine "$cases" 3 | tee -a "$OUT/engine.txt" >&2
+    node tests/bench/bench_simulate.mjs "$cases" 10 \
+      | tee -a "$OUT/simulate.txt" >&2
+  done
   engine=yes
 fi
 
 export median rss_kb collect_s collect_kb check_s check_kb engine status \
-  TARGET_S TARGET_GIB TARGET_X RUNS OUT data
+  TARGET_S TARGET_GIB TARGET_X RUNS PAIRS OUT data
 rc=0
 python3 tests/bench/summary.py || rc=$?
 rc=$((rc ? rc : paths_rc))

@@ -137,10 +137,8 @@ static enum nhi_rc read_context(struct nhi_aws_context *ctx,
   nhi_aws_context_init(ctx, 1);
   cJSON_ArrayForEach(k, obj) {
     list = cJSON_IsArray(k) ? k : NULL;
-    if (nhi_aws_context_add(ctx, k->string, NULL))
-      return NHI_ERR_NOMEM;
-    if (cJSON_IsString(k) &&
-        nhi_aws_context_add(ctx, k->string, k->valuestring))
+    if (nhi_aws_context_add(ctx, k->string,
+                            cJSON_IsString(k) ? k->valuestring : NULL))
       return NHI_ERR_NOMEM;
     cJSON_ArrayForEach(v, list)
       if (cJSON_IsString(v) &&
