@@ -245,6 +245,15 @@ static const char *const migrations[] = {
   "  attrs TEXT);"
   "CREATE INDEX paths_agent ON paths(agent, resource);"
   "CREATE INDEX activity_ref ON activity(identity_ref, resource);",
+
+  /* v5: scoring, the findings' report order and the remediation plan's
+   * efforts read from indexes alone: a finding's row carries its
+   * evidence, and reading every row once per question made a report of
+   * 100,000 findings read its store a dozen times */
+  "DROP INDEX findings_check;"
+  "CREATE INDEX findings_check ON findings(check_id, effort);"
+  "CREATE INDEX findings_score ON findings(question, severity, status,"
+  "  identity_ref, check_id, resource_ref);",
 };
 
 size_t nhi_store_migration_count(void)

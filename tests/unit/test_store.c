@@ -448,6 +448,44 @@ static void test_identity_lookup(void **state)
                    NHI_ERR_INPUT);
 }
 
+/* Fails unless SQLite answers sql from an index alone, without reading
+ * the findings' rows, which carry their evidence. */
+static void expect_covered(struct nhi_store *s, const char *sql)
+{
+  char plan[512] = "";
+  sqlite3_stmt *st = NULL;
+  char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+
+  assert_non_null(explain);
+  if (sqlite3_prepare_v2(s->db, explain, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("cannot prepare '%s': %s", explain, sqlite3_errmsg(s->db));
+  while (sqlite3_step(st) == SQLITE_ROW)
+    snprintf(plan + strlen(plan), sizeof plan - strlen(plan), "%s; ",
+             (const char *)sqlite3_column_text(st, 3));
+  sqlite3_finalize(st);
+  sqlite3_free(explain);
+  if (strstr(plan, "SCAN findings USING COVERING INDEX") == NULL &&
+      strstr(plan, "SEARCH findings USING COVERING INDEX") == NULL)
+    fail_msg("'%s' reads the findings' rows: %s", sql, plan);
+}
+
+/* The shapes in which scoring, the report's order and the remediation
+ * plan read every finding. */
+static void test_findings_read_from_indexes(void **state)
+{
+  struct fixture *fx = *state;
+
+  expect_covered(fx->store, "SELECT severity, status, count(*) FROM"
+                 " findings WHERE question = 'q' GROUP BY severity, status");
+  expect_covered(fx->store, "SELECT max(severity) FROM findings WHERE"
+                 " question = 'q' AND identity_ref IS NOT NULL"
+                 " GROUP BY identity_ref");
+  expect_covered(fx->store, "SELECT id FROM findings ORDER BY"
+                 " severity, check_id, identity_ref, resource_ref, id");
+  expect_covered(fx->store, "SELECT DISTINCT check_id, effort FROM"
+                 " findings WHERE effort IS NOT NULL ORDER BY check_id");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -470,6 +508,7 @@ int main(void)
     T(test_meta_set_get),
     T(test_meta_set_null_removes),
     T(test_identity_lookup),
+    T(test_findings_read_from_indexes),
   };
 #undef T
 
