@@ -1,5 +1,6 @@
 /* The assess, collect, check and report commands: shared set-up, then
  * the stages each one runs. */
+#include "ai_paths.h"
 #include "cli.h"
 #include "strutil.h"
 
@@ -86,24 +87,30 @@ static enum nhi_rc record_meta(struct nhi_runtime *rt)
 {
   struct nhi_profile *p = &rt->profile;
   const char *lang = rt->opt.lang ? rt->opt.lang : p->lang;
-  char *json[4] = {
+  char *json[5] = {
     cJSON_PrintUnformatted(rt->overrides), strings_json(&p->disable),
     p->sensitivity ? cJSON_PrintUnformatted(p->sensitivity) : NULL,
-    strings_json(&p->known_accounts)
+    strings_json(&p->known_accounts),
+    p->sensitivity_tags ? cJSON_PrintUnformatted(p->sensitivity_tags)
+                        : NULL
   };
+  char hops[16];
   const char *kv[][2] = {
     { "client", p->client }, { "lang", lang ? lang : "en" },
     { "framework", p->framework ? p->framework : "default" },
     { "now", rt->now }, { "profile", p->path },
     { "overrides", json[0] }, { "disabled", json[1] },
     { "sensitivity", json[2] }, { "known_accounts", json[3] },
+    { "sensitivity_tags", json[4] }, { "max_hops", hops },
   };
   enum nhi_rc rc = NHI_OK;
 
+  snprintf(hops, sizeof hops, "%d",
+           p->max_hops ? p->max_hops : NHI_AI_PATHS_MAX_HOPS);
   for (size_t i = 0; i < sizeof kv / sizeof kv[0] && !rc; i++)
     if (kv[i][1])
       rc = nhi_store_meta_set(rt->store, kv[i][0], kv[i][1]);
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < 5; i++)
     free(json[i]);
   return rc ? rc : record_branding(rt);
 }

@@ -103,5 +103,7 @@ enum nhi_rc nhi_rpt_render_coverage(struct nhi_rpt *r)
     rc = plugin_summary(r, plugins);
   if (!rc)
     rc = failed_plugins(r, plugins);
+  if (!rc)
+    rc = nhi_rpt_render_settings(r);
   return rc;
 }

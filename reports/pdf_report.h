@@ -222,4 +222,9 @@ enum nhi_rc nhi_rpt_render_plan(struct nhi_rpt *r);
 /* pdf_coverage.c: sources read and plugins run. */
 enum nhi_rc nhi_rpt_render_coverage(struct nhi_rpt *r);
 
+/* The assessment's settings (framework, profile, overridden params,
+ * disabled checks, labels, tag rules, known accounts, path length), as
+ * part of the coverage section. */
+enum nhi_rc nhi_rpt_render_settings(struct nhi_rpt *r);
+
 #endif

@@ -135,6 +135,8 @@ static cJSON *assessment(struct nhi_store *s)
   add_meta(profile, s, "disabled", 1);
   add_meta(profile, s, "sensitivity", 1);
   add_meta(profile, s, "known_accounts", 1);
+  add_meta(profile, s, "sensitivity_tags", 1);
+  add_meta(profile, s, "max_hops", 1);
   cJSON_AddItemToObject(a, "sources", query_array(s, sources_sql,
                                                   sources_json_cols));
   return a;

@@ -969,6 +969,35 @@ static void more_pages_than_one_pdf_array_holds(void **state)
   assert_int_equal(page_count(f->pdf), (int)want);
 }
 
+/* The coverage section states what the profile set, in the report's
+ * language. */
+static void settings_are_listed(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *text;
+
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  assert_contains(text, "Assessment settings");
+  assert_contains(text, "profile.lua");
+  assert_true(strstr(text, "/srv/assessments") == NULL);
+  assert_contains(text, "aws.iam.role-unused: max_days = 60");
+  assert_contains(text, "aws.activity.anomalous");
+  assert_contains(text, "arn:aws:s3:::northwind-customer-pii-*: restricted");
+  assert_contains(text, "DataClass = pii: restricted");
+  assert_contains(text, "DataClass = any value: internal");
+  assert_contains(text, "412398765000");
+  assert_contains(text, "Longest AI path followed");
+  free(text);
+  assert_int_equal(render_with(j, NULL, "es", FONT, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  text = tool("pdftotext -layout", f->pdf, "-");
+  assert_contains(text, "Parámetros de la evaluación");
+  assert_contains(text, "DataClass = cualquier valor: interno");
+  free(text);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1016,6 +1045,7 @@ int main(void)
     cmocka_unit_test(subst_fills_placeholders),
     cmocka_unit_test_setup_teardown(wrap_cuts_long_words_and_bad_utf8,
                                     setup, teardown),
+    cmocka_unit_test_setup_teardown(settings_are_listed, setup, teardown),
     cmocka_unit_test_setup_teardown(more_pages_than_one_pdf_array_holds,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(wrap_prefers_spaces_and_separators,
