@@ -14,6 +14,7 @@
 #include "import_util.h"
 #include "sensitivity.h"
 #include "strutil.h"
+#include "support/aws_rows.h"
 
 #define ACCT "111122223333"
 #define IAM "arn:aws:iam::" ACCT ":"
@@ -35,66 +36,31 @@
 static long long put_identity(struct nhi_store *s, const char *arn,
                               const char *kind)
 {
-  struct nhi_row r;
-  long long id = 0;
-
-  nhi_row_start(&r, NHI_T_IDENTITY);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "account", ACCT);
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "kind", kind);
-  if (nhi_row_put(s, &r, &id))
-    fail_msg("cannot write identity '%s'", arn);
-  return id;
+  return aws_put_identity(s, &(struct aws_identity){
+    .arn = arn, .account = ACCT, .kind = kind });
 }
 
 static void put_grant(struct nhi_store *s, long long id, const char *effect,
                       const char *actions, const char *resources,
                       const char *condition)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_GRANT);
-  nhi_row_int(&r, "identity_id", id);
-  nhi_row_text(&r, "effect", effect);
-  nhi_row_text(&r, "actions", actions);
-  nhi_row_text(&r, "resources", resources);
-  nhi_row_text(&r, "condition", condition);
-  nhi_row_text(&r, "via", "inline");
-  nhi_row_text(&r, "policy", "test-policy");
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write a grant");
+  aws_put_grant(s, id, &(struct aws_grant){
+    .effect = effect, .actions = actions, .resources = resources,
+    .condition = condition });
 }
 
 static void put_resource(struct nhi_store *s, const char *arn,
                          const char *type, const char *tags,
                          const char *label)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_RESOURCE);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "type", type);
-  nhi_row_text(&r, "tags", tags);
-  nhi_row_text(&r, "sensitivity", label);
-  nhi_row_text(&r, "sensitivity_source", label ? "profile" : NULL);
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write resource '%s'", arn);
+  aws_put_resource(s, &(struct aws_resource){
+    .arn = arn, .type = type, .tags = tags, .label = label });
 }
 
 static void put_policy(struct nhi_store *s, const char *arn,
                        const char *doc)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_POLICY);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "kind", "resource");
-  nhi_row_text(&r, "document", doc);
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write the policy of '%s'", arn);
+  aws_put_policy(s, arn, "resource", doc);
 }
 
 static void put_identities(struct nhi_store *s)

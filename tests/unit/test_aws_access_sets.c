@@ -19,6 +19,7 @@
 #include "aws_access.h"
 #include "import_util.h"
 #include "strutil.h"
+#include "support/aws_rows.h"
 #include "support/store_rows.h"
 
 #define ACCT "111122223333"
@@ -36,20 +37,8 @@ static const char pairs_sql[] =
 static long long put_identity(struct nhi_store *s, const char *arn,
                               const char *attrs, const char *tags)
 {
-  struct nhi_row r;
-  long long id = 0;
-
-  nhi_row_start(&r, NHI_T_IDENTITY);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "account", ACCT);
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "name", strrchr(arn, '/') + 1);
-  nhi_row_text(&r, "kind", strstr(arn, ":role/") ? "role" : "user");
-  nhi_row_text(&r, "attrs", attrs);
-  nhi_row_text(&r, "tags", tags);
-  if (nhi_row_put(s, &r, &id))
-    fail_msg("cannot write identity '%s'", arn);
-  return id;
+  return aws_put_identity(s, &(struct aws_identity){
+    .arn = arn, .account = ACCT, .attrs = attrs, .tags = tags });
 }
 
 static void put_grant(struct nhi_store *s, long long id, const char *effect,
@@ -57,50 +46,24 @@ static void put_grant(struct nhi_store *s, long long id, const char *effect,
                       const char *resources, int not_resource,
                       const char *condition)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_GRANT);
-  nhi_row_int(&r, "identity_id", id);
-  nhi_row_text(&r, "effect", effect);
-  nhi_row_text(&r, "actions", actions);
-  nhi_row_int(&r, "not_action", not_action);
-  nhi_row_text(&r, "resources", resources);
-  nhi_row_int(&r, "not_resource", not_resource);
-  nhi_row_text(&r, "condition", condition);
-  nhi_row_text(&r, "via", "inline");
-  nhi_row_text(&r, "policy", "test-policy");
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write a grant");
+  aws_put_grant(s, id, &(struct aws_grant){
+    .effect = effect, .actions = actions, .not_action = not_action,
+    .resources = resources, .not_resource = not_resource,
+    .condition = condition });
 }
 
 static void put_resource(struct nhi_store *s, const char *arn,
                          const char *type, const char *account,
                          const char *tags)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_RESOURCE);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "account", account);
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "type", type);
-  nhi_row_text(&r, "tags", tags);
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write resource '%s'", arn);
+  aws_put_resource(s, &(struct aws_resource){
+    .arn = arn, .type = type, .account = account, .tags = tags });
 }
 
 static void put_policy(struct nhi_store *s, const char *arn,
                        const char *kind, const char *doc)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_POLICY);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "kind", kind);
-  nhi_row_text(&r, "document", doc);
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write the policy '%s'", arn);
+  aws_put_policy(s, arn, kind, doc);
 }
 
 /* 24 buckets (four tagged, two with a bucket policy, one owned by

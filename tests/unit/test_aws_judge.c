@@ -16,6 +16,7 @@
 
 #include "aws_judge.h"
 #include "import_util.h"
+#include "support/aws_rows.h"
 
 #define ACCT "111122223333"
 #define OTHER "444455556666"
@@ -25,19 +26,8 @@
 static long long put_identity(struct nhi_store *s, const char *arn,
                               const char *account, const char *tags)
 {
-  struct nhi_row r;
-  long long id = 0;
-
-  nhi_row_start(&r, NHI_T_IDENTITY);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "account", account);
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "name", strrchr(arn, '/') + 1);
-  nhi_row_text(&r, "kind", strstr(arn, ":role/") ? "role" : "user");
-  nhi_row_text(&r, "tags", tags);
-  if (nhi_row_put(s, &r, &id))
-    fail_msg("cannot write identity '%s'", arn);
-  return id;
+  return aws_put_identity(s, &(struct aws_identity){
+    .arn = arn, .account = account, .tags = tags });
 }
 
 static void put_grant(struct nhi_store *s, long long id, const char *effect,
@@ -45,20 +35,10 @@ static void put_grant(struct nhi_store *s, long long id, const char *effect,
                       const char *resources, int not_resource,
                       const char *condition)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_GRANT);
-  nhi_row_int(&r, "identity_id", id);
-  nhi_row_text(&r, "effect", effect);
-  nhi_row_text(&r, "actions", actions);
-  nhi_row_int(&r, "not_action", not_action);
-  nhi_row_text(&r, "resources", resources);
-  nhi_row_int(&r, "not_resource", not_resource);
-  nhi_row_text(&r, "condition", condition);
-  nhi_row_text(&r, "via", "inline");
-  nhi_row_text(&r, "policy", "test-policy");
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write a grant");
+  aws_put_grant(s, id, &(struct aws_grant){
+    .effect = effect, .actions = actions, .not_action = not_action,
+    .resources = resources, .not_resource = not_resource,
+    .condition = condition });
 }
 
 /* The candidates: users and roles of two accounts, some tagged, and a

@@ -14,6 +14,7 @@
 #include "aws_engine.h"
 #include "import_util.h"
 #include "lua_api.h"
+#include "support/aws_rows.h"
 
 #define ACCT "111122223333"
 #define USER "arn:aws:iam::" ACCT ":user/ci-deployer"
@@ -27,38 +28,18 @@ struct fixture {
 static long long put_identity(struct nhi_store *s, const char *arn,
                               const char *kind, const char *tags)
 {
-  struct nhi_row r;
-  long long id = 0;
-
-  nhi_row_start(&r, NHI_T_IDENTITY);
-  nhi_row_text(&r, "provider", "aws");
-  nhi_row_text(&r, "account", ACCT);
-  nhi_row_text(&r, "native_id", arn);
-  nhi_row_text(&r, "name", strrchr(arn, '/') + 1);
-  nhi_row_text(&r, "kind", kind);
-  nhi_row_text(&r, "tags", tags);
-  if (nhi_row_put(s, &r, &id))
-    fail_msg("cannot write identity '%s'", arn);
-  return id;
+  return aws_put_identity(s, &(struct aws_identity){
+    .arn = arn, .account = ACCT, .kind = kind, .tags = tags });
 }
 
 static void put_grant(struct nhi_store *s, long long who, const char *effect,
                       const char *actions, const char *resources,
                       const char *condition)
 {
-  struct nhi_row r;
-
-  nhi_row_start(&r, NHI_T_GRANT);
-  nhi_row_int(&r, "identity_id", who);
-  nhi_row_text(&r, "effect", effect);
-  nhi_row_text(&r, "actions", actions);
-  nhi_row_text(&r, "resources", resources);
-  nhi_row_text(&r, "condition", condition);
-  nhi_row_text(&r, "via", "inline");
-  nhi_row_text(&r, "policy", USER "#deploy");
-  nhi_row_text(&r, "sid", "PassDeployRoles");
-  if (nhi_row_put(s, &r, NULL))
-    fail_msg("cannot write a grant");
+  aws_put_grant(s, who, &(struct aws_grant){
+    .effect = effect, .actions = actions, .resources = resources,
+    .condition = condition, .policy = USER "#deploy",
+    .sid = "PassDeployRoles" });
 }
 
 static int setup(void **state)
