@@ -14,24 +14,6 @@
 static void add_flat(const struct nhi_rpt *r, struct nhi_pdf_buf *b,
                      const char *path, const cJSON *v, int depth);
 
-/* A scalar as text: strings as they are, the rest as JSON. */
-static void add_scalar(struct nhi_pdf_buf *b, const cJSON *v)
-{
-  char *s;
-
-  if (cJSON_IsString(v)) {
-    nhi_pdf_buf_add(b, v->valuestring);
-    return;
-  }
-  s = cJSON_PrintUnformatted(v);
-  if (!s) {
-    b->failed = 1;
-    return;
-  }
-  nhi_pdf_buf_add(b, s);
-  free(s);
-}
-
 static int is_scalar_list(const cJSON *v)
 {
   const cJSON *e;
@@ -58,13 +40,13 @@ static void add_line(const struct nhi_rpt *r, struct nhi_pdf_buf *b,
     nhi_pdf_buf_add(b, ": ");
   }
   if (!is_scalar_list(v)) {
-    add_scalar(b, v);
+    nhi_rpt_buf_value(b, v);
     return;
   }
   cJSON_ArrayForEach(e, v) {
     if (!first)
       nhi_pdf_buf_add(b, nhi_rpt_word(r, "list.separator"));
-    add_scalar(b, e);
+    nhi_rpt_buf_value(b, e);
     first = 0;
   }
 }

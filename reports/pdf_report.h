@@ -125,6 +125,10 @@ void *nhi_rpt_no_memory(const struct nhi_rpt *r);
 char *nhi_rpt_fill(const struct nhi_rpt *r, const char *key,
                    const char *const *pairs);
 
+/* Adds v to b as text: a string as it is, anything else as compact
+ * JSON (b->failed when out of memory). */
+void nhi_rpt_buf_value(struct nhi_pdf_buf *b, const cJSON *v);
+
 /* A copy of s the caller frees; NULL (logged) when out of memory. */
 char *nhi_rpt_copy_text(const struct nhi_rpt *r, const char *s);
 

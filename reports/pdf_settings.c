@@ -8,24 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A JSON value as the profile wrote it: strings bare, others as JSON. */
-static void add_value(struct nhi_pdf_buf *b, const cJSON *v)
-{
-  char *text;
-
-  if (cJSON_IsString(v)) {
-    nhi_pdf_buf_add(b, v->valuestring);
-    return;
-  }
-  text = cJSON_PrintUnformatted(v);
-  if (!text) {
-    b->failed = 1;
-    return;
-  }
-  nhi_pdf_buf_add(b, text);
-  cJSON_free(text);
-}
-
 /* "check: param = value", a line each. */
 static void overrides_text(struct nhi_pdf_buf *b, const cJSON *checks)
 {
@@ -39,7 +21,7 @@ static void overrides_text(struct nhi_pdf_buf *b, const cJSON *checks)
       nhi_pdf_buf_add(b, ": ");
       nhi_pdf_buf_add(b, param->string);
       nhi_pdf_buf_add(b, " = ");
-      add_value(b, param);
+      nhi_rpt_buf_value(b, param);
     }
 }
 
@@ -52,7 +34,7 @@ static void list_text(struct nhi_pdf_buf *b, const cJSON *list,
   cJSON_ArrayForEach(v, list) {
     if (b->len)
       nhi_pdf_buf_add(b, sep);
-    add_value(b, v);
+    nhi_rpt_buf_value(b, v);
   }
 }
 

@@ -93,6 +93,23 @@ char *nhi_rpt_fill(const struct nhi_rpt *r, const char *key,
   return s ? s : nhi_rpt_no_memory(r);
 }
 
+void nhi_rpt_buf_value(struct nhi_pdf_buf *b, const cJSON *v)
+{
+  char *s;
+
+  if (cJSON_IsString(v)) {
+    nhi_pdf_buf_add(b, v->valuestring);
+    return;
+  }
+  s = cJSON_PrintUnformatted(v);
+  if (!s) {
+    b->failed = 1;
+    return;
+  }
+  nhi_pdf_buf_add(b, s);
+  cJSON_free(s);
+}
+
 char *nhi_rpt_copy_text(const struct nhi_rpt *r, const char *s)
 {
   char *c = strdup(s);
