@@ -1,10 +1,12 @@
 /* What the store derives once every source is collected: sensitivity
- * labels (profile, tags, names), the AWS data access edges, and the AI
- * agents' paths to sensitive data. Run by `collect` and by plugin test
+ * labels (profile, tags, names), one row per AWS key whichever sources
+ * list it, the AWS data access edges, and the AI agents' paths to
+ * sensitive data. Run by `collect` and by plugin test
  * cases that ask for it. */
 #include "runtime.h"
 #include "ai_paths.h"
 #include "aws_access.h"
+#include "aws_keys_merge.h"
 #include "sensitivity.h"
 
 #include <stdlib.h>
@@ -62,6 +64,26 @@ static size_t access_threads(void)
     return 0;
   }
   return (size_t)n;
+}
+
+/* A key listed by several sources (a credential report and
+ * ListAccessKeys, two credential reports) becomes one row, so that the
+ * checks count it once. */
+static enum nhi_rc merge_keys(struct nhi_runtime *rt)
+{
+  size_t merged = 0;
+  enum nhi_rc rc = nhi_aws_keys_merge(rt->store, &merged);
+
+  if (rc) {
+    nhi_error("credentials: the keys are kept as each source listed "
+              "them");
+    rt->failures++;
+    return NHI_OK;
+  }
+  if (merged)
+    nhi_info("credentials: %zu keys listed by more than one source "
+             "merged", merged);
+  return NHI_OK;
 }
 
 /* can_read and can_write edges from the AWS policy engine. It runs in its
@@ -124,6 +146,8 @@ enum nhi_rc nhi_stage_derive(struct nhi_runtime *rt)
                                       rt->profile.sensitivity_tags);
   if (!rc)
     rc = nhi_sensitivity_from_names(rt->store);
+  if (!rc)
+    rc = merge_keys(rt);
   if (!rc)
     rc = derive_access(rt);
   if (!rc)

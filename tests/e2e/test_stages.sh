@@ -49,6 +49,37 @@ expect_json "$T/stages/report.json" 'len(r["findings"]) >= 10' \
 expect_json_eq "$T/stages/report.json" 'r["findings"]' \
   'load(env["ASSESSED"])["findings"]' "the same findings as assess"
 
+describe "a key listed by two sources is one key"
+# The demo's credential report, and the same report again as a second
+# source (say, one taken later): each key is counted once.
+KEYS="SELECT count(*) FROM credentials"
+FOUND='sorted((f["check"], f["identity"]) for f in r["findings"]
+  if f["check"].startswith("aws.iam."))'
+FOUND_IN_ONCE='sorted((f["check"], f["identity"])
+  for f in load(env["FOUND_ONCE"])["findings"]
+  if f["check"].startswith("aws.iam."))'
+NW="$NHISCOPE_HOME/demo/northwind"
+CRED="$NW/credential-report.csv"
+cp "$CRED" "$T/credential-report-again.csv"
+expect_status 0 nhi assess --source "aws:authz=$NW/gaad.json" \
+  --source "aws:credential-report=$CRED" -o "$T/keys-once"
+expect_status 0 nhi -v assess --source "aws:authz=$NW/gaad.json" \
+  --source "aws:credential-report=$CRED" \
+  --source "aws:credential-report=$T/credential-report-again.csv" \
+  -o "$T/keys-twice"
+expect_stderr_has "keys listed by more than one source merged"
+db_json "$T/keys-once/evidence.db" "$T/keys-once.json" "$KEYS"
+db_json "$T/keys-twice/evidence.db" "$T/keys-twice.json" "$KEYS"
+export KEYS_ONCE="$T/keys-once.json"
+expect_json_eq "$T/keys-twice.json" 'r' 'load(env["KEYS_ONCE"])' \
+  "as many keys as with one report"
+export FOUND_ONCE="$T/keys-once/report.json"
+expect_json_eq "$T/keys-twice/report.json" "$FOUND" "$FOUND_IN_ONCE" \
+  "the same key findings as with one report"
+expect_json "$T/keys-once/report.json" \
+  'sum(f["check"].startswith("aws.iam.access-key") for f in r["findings"]) >= 2' \
+  "the demo's report has access key findings to compare"
+
 describe "collect run again"
 GAAD="$NHISCOPE_HOME/demo/northwind/gaad.json"
 COUNTS="SELECT (SELECT count(*) FROM grants), (SELECT count(*) FROM edges),
