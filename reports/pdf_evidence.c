@@ -175,17 +175,22 @@ static char *threshold_text(const struct nhi_rpt *r, const cJSON *f,
 }
 
 /* Title, check, subject, status and threshold, one per line. */
-static char *finding_text(const struct nhi_rpt *r, const cJSON *f)
+static char *finding_text(struct nhi_rpt *r, const cJSON *f)
 {
   enum nhi_rc rc;
-  char *threshold = threshold_text(r, f, &rc), *s;
+  char *threshold = threshold_text(r, f, &rc), *s, *owned = NULL;
+  const char *title;
 
-  if (rc)
+  if (!rc)
+    rc = nhi_rpt_finding_title(r, f, &title, &owned);
+  if (rc) {
+    free(threshold);
     return NULL;
+  }
   s = nhi_rpt_fill(r, threshold ? "evidence.finding_threshold"
                                 : "evidence.finding",
                    (const char *const[]){
-    "title", or_none(r, get_str(f, "title")),
+    "title", or_none(r, title),
     "check", or_none(r, get_str(f, "check")),
     "identity", or_none(r, get_str(f, "identity")),
     "resource", or_none(r, get_str(f, "resource")),
@@ -195,6 +200,7 @@ static char *finding_text(const struct nhi_rpt *r, const cJSON *f)
     "owasp", or_none(r, get_str(f, "owasp")),
     "threshold", threshold, NULL });
   free(threshold);
+  free(owned);
   return s;
 }
 

@@ -50,15 +50,19 @@ static enum nhi_rc finding_row(struct nhi_rpt *r, struct nhi_pdf_table *t,
 {
   const char *none = nhi_rpt_word(r, "value.none");
   const char *sev = get_str(f, "severity"), *check = get_str(f, "check");
-  const char *title = get_str(f, "title"), *subject = finding_subject(f);
+  const char *title, *subject = finding_subject(f);
   struct nhi_pdf_rgb c = nhi_rpt_colour(r, "severity", sev, "#616E7C");
-  struct nhi_pdf_cell cells[] = {
-    { nhi_rpt_word_for(r, "severity", sev), &c, NHI_PDF_BOLD },
-    { check ? check : none, NULL, 0 },
-    { subject ? subject : none, NULL, 0 },
-    { title ? title : none, NULL, 0 } };
+  char *owned;
+  enum nhi_rc rc = nhi_rpt_finding_title(r, f, &title, &owned);
 
-  return nhi_pdf_table_row(&r->pdf, t, cells);
+  if (!rc)
+    rc = nhi_pdf_table_row(&r->pdf, t, (struct nhi_pdf_cell[]){
+      { nhi_rpt_word_for(r, "severity", sev), &c, NHI_PDF_BOLD },
+      { check ? check : none, NULL, 0 },
+      { subject ? subject : none, NULL, 0 },
+      { title ? title : none, NULL, 0 } });
+  free(owned);
+  return rc;
 }
 
 static enum nhi_rc findings_table(struct nhi_rpt *r, const cJSON *rows)
@@ -149,7 +153,7 @@ static char *unwrap_prose(const struct nhi_rpt *r, const char *s)
 static enum nhi_rc remediation_item(struct nhi_rpt *r, const cJSON *f)
 {
   struct nhi_pdf *p = &r->pdf;
-  char *text = unwrap_prose(r, get_str(f, "remediation"));
+  char *text = unwrap_prose(r, nhi_rpt_finding_remediation(r, f));
   enum nhi_rc rc = text ? NHI_OK : NHI_ERR_NOMEM;
 
   if (!rc)

@@ -30,6 +30,12 @@ struct nhi_rpt_toc_entry {
   unsigned page;               /* counted from 1 */
 };
 
+/* The catalogue's words for the check last asked about
+ * (pdf_check_text.c); each NULL when the catalogue has none. */
+struct nhi_rpt_check_words {
+  const char *check, *title, *remediation;
+};
+
 /* Everything one rendering needs; the templates are owned here. */
 struct nhi_rpt {
   struct nhi_pdf pdf;
@@ -48,6 +54,7 @@ struct nhi_rpt {
   unsigned toc_page;           /* the contents page, 0 until reserved */
   struct nhi_rpt_toc_entry toc[NHI_RPT_TOC_MAX];
   size_t ntoc;
+  struct nhi_rpt_check_words check_words;
 };
 
 /* obj.key, or NULL (0 from get_num) when obj is not an object or key is
@@ -225,6 +232,18 @@ enum nhi_rc nhi_rpt_render_plan(struct nhi_rpt *r);
 
 /* pdf_coverage.c: sources read and plugins run. */
 enum nhi_rc nhi_rpt_render_coverage(struct nhi_rpt *r);
+
+/* Finding f's title in the report's language into *title: the
+ * catalogue's "check.<id>.title" with the finding's threshold values in
+ * its {placeholders}, else the title the check wrote (NULL if none).
+ * *owned is set, for the caller to free, when the text was made.
+ * NHI_ERR_NOMEM (logged). */
+enum nhi_rc nhi_rpt_finding_title(struct nhi_rpt *r, const cJSON *f,
+                                  const char **title, char **owned);
+
+/* The remediation of f's check in the report's language: the
+ * catalogue's "check.<id>.remediation", else the finding's. Borrowed. */
+const char *nhi_rpt_finding_remediation(struct nhi_rpt *r, const cJSON *f);
 
 /* The assessment's settings (framework, profile, overridden params,
  * disabled checks, labels, tag rules, known accounts, path length), as

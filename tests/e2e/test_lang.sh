@@ -8,15 +8,32 @@ EN=templates/lang/en.json
 export NHI_EN="$NHISCOPE_HOME/$EN"
 
 describe "word catalogues"
+# Besides en.json's words, a catalogue may give checks' titles and
+# remediation ("check.<id>.title", "check.<id>.remediation"), whose
+# English is the plugins' own.
+"$NHISCOPE" plugins list --json >"$T/plugins.json"
+export NHI_PLUGINS="$T/plugins.json"
+WORDS='{k: v for k, v in r.items() if not k.startswith("check.")}'
+CHECK_WORDS='[k for k in r if k.startswith("check.")]'
+PARAMS='__import__("re").findall("{[a-z_]+}", v)'
 for lang in templates/lang/*.json; do
   [ "$lang" = "$EN" ] && continue
-  expect_json "$lang" 'not [k for k in load(env["NHI_EN"]) if k not in r]
-  and not [k for k in r if k not in load(env["NHI_EN"])]' \
+  expect_json_eq "$lang" "sorted($WORDS)" 'sorted(load(env["NHI_EN"]))' \
     "$(basename "$lang") has exactly the keys of en.json"
-  expect_json_eq "$lang" '{k: sorted(__import__("re").findall("{[a-z_]+}",
-  v)) for k, v in r.items()}' '{k: sorted(__import__("re").findall(
-  "{[a-z_]+}", v)) for k, v in load(env["NHI_EN"]).items()}' \
+  expect_json_eq "$lang" "{k: sorted($PARAMS) for k, v in $WORDS.items()}" \
+    "{k: sorted($PARAMS) for k, v in load(env[\"NHI_EN\"]).items()}" \
     "$(basename "$lang") keeps each word's {placeholders}"
+  expect_json_eq "$lang" "sorted(k for k in $CHECK_WORDS if
+    k.rsplit('.', 1)[0][len('check.'):] not in
+    [p['id'] for p in load(env['NHI_PLUGINS'])] or
+    k.rsplit('.', 1)[1] not in ('title', 'remediation'))" '[]' \
+    "$(basename "$lang") names only checks that exist, and their title or remediation"
+  expect_json_eq "$lang" "{k: sorted($PARAMS) for k, v in r.items()
+    if k.startswith('check.') and k.endswith('.title')}" \
+    "{'check.%s.title' % p['id']: sorted(__import__('re').findall(
+    '{[a-z_]+}', p['title'])) for p in load(env['NHI_PLUGINS'])
+    if 'check.%s.title' % p['id'] in r}" \
+    "$(basename "$lang") keeps each check title's {params}"
 done
 
 describe "assess --demo --lang es"
@@ -27,7 +44,9 @@ pdftotext "$T/es/report.pdf" - 2>/dev/null | tr -s ' \n\t' '   ' \
 for text in "Las cuatro preguntas" "Plan de corrección" "Índice" \
   "Principales riesgos" "Qué hacer: Eliminar la clave de acceso" \
   "Página 1 de" "¿Sabe qué agentes de IA pueden acceder a datos sensibles?" \
-  "Rotar 7 claves de acceso" "1 de diciembre de 2026"; do
+  "Rotar 7 claves de acceso" "1 de diciembre de 2026" \
+  "La identidad de máquina tiene derechos equivalentes a los de" \
+  "Rol sin uso durante más de 90 días" "Elimine el permiso del primer paso"; do
   if grep -qF -- "$text" "$T/es.txt"; then
     pass "has '$text'"
   else
@@ -40,7 +59,8 @@ for text in "The four questions" "Remediation plan" "Contents" \
   "Do you know which AI agents" "Missing evidence" "Quick win" \
   "Rotate 7 access keys" "non-human identities for every human" \
   "plugins ran without error" "findings, in the order of the assessment" \
-  "December"; do
+  "December" "Machine identity holds administrator-equivalent rights" \
+  "Role unused for more than" "Remove the permission of the first step"; do
   if grep -qF -- "$text" "$T/es.txt"; then
     fail "lacks '$text'" "the Spanish PDF has it"
   else

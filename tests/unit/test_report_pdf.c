@@ -998,6 +998,31 @@ static void settings_are_listed(void **state)
   free(text);
 }
 
+/* A Spanish report gives the checks' titles and remediation from the
+ * catalogue, the titles' {params} filled from each finding's threshold;
+ * an English one keeps what the checks wrote. */
+static void check_words_follow_the_language(void **state)
+{
+  struct fixture *f = *state;
+  cJSON *j = load_sample();
+  char *text;
+
+  assert_int_equal(render_with(j, NULL, "es", FONT, f->pdf), NHI_OK);
+  text = tool("pdftotext", f->pdf, "-");
+  removes_whitespace(text);
+  assert_contains(text, "Rolsinusodurantemásde90días");
+  assert_contains(text, "Confirmeconelpropietario");
+  assert_true(strstr(text, "Roleunusedfor90days") == NULL);
+  free(text);
+  assert_int_equal(render(j, f->pdf), NHI_OK);
+  cJSON_Delete(j);
+  text = tool("pdftotext", f->pdf, "-");
+  removes_whitespace(text);
+  assert_contains(text, "Roleunusedfor90days");
+  assert_contains(text, "Confirmwiththeownerand");
+  free(text);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1046,6 +1071,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(wrap_cuts_long_words_and_bad_utf8,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(settings_are_listed, setup, teardown),
+    cmocka_unit_test_setup_teardown(check_words_follow_the_language, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(more_pages_than_one_pdf_array_holds,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(wrap_prefers_spaces_and_separators,
